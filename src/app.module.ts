@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { CommonModule } from './common/common.module';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { LicenseModule } from './license/license.module';
+import { SmsCallbackModule } from './sms-callback/sms-callback.module';
+
+@Module({
+  imports: [
+    AppConfigModule,
+    DatabaseModule.forRoot(),
+    EventEmitterModule.forRoot(),
+    CommonModule,
+    LicenseModule,
+    SmsCallbackModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,57 @@
+import { ArgumentMetadata, HttpStatus, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ApiError } from '../api-error';
+import type { FieldErrors } from '../envelope';
+
+/**
+ * The global ValidationPipe: transforms into the DTO, drops fields the DTO does not declare (vendors
+ * add fields; the raw body keeps them), and answers 400 with `errors` keyed by field, `{ rule: message }`.
+ */
+@Injectable()
+export class AppValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      transform: true,
+      whitelist: true,
+      forbidNonWhitelisted: false,
+      forbidUnknownValues: true,
+      // One message per field: the first rule it breaks (DTOs list their type checks last, so first checked).
+      stopAtFirstError: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors: ValidationError[]) =>
+        new ApiError(HttpStatus.BAD_REQUEST, summarise(errors), flattenValidationErrors(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata) && !isPlainObject(value)) {
+      throw ApiError.field(
+        HttpStatus.BAD_REQUEST,
+        'body',
+        'isObject',
+        value === undefined ? 'The body is missing: send a JSON object.' : 'The body must be a JSON object.',
+      );
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldErrors {
+  const result: FieldErrors = {};
+  for (const error of errors) {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    if (error.constraints) {
+      result[path] = { ...error.constraints };
+    }
+    Object.assign(result, flattenValidationErrors(error.children ?? [], path));
+  }
+  return result;
+}
+
+function summarise(errors: ValidationError[]): string {
+  const fields = Object.keys(flattenValidationErrors(errors));
+  return `Validation failed: ${fields.join(', ')}.`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

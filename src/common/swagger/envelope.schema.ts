@@ -1,0 +1,131 @@
+import { applyDecorators, HttpStatus, Type } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { statusText } from '../envelope';
+
+/** The envelope's fields other than `data`, for Swagger. */
+export class EnvelopeDto {
+  @ApiProperty({ description: 'The HTTP status code of the response, repeated in the body.', example: 200 })
+  code: number;
+
+  @ApiProperty({ description: 'A short human-readable sentence.', example: 'OK' })
+  message: string;
+
+  @ApiProperty({
+    description: '`null` on success; on failure an object keyed by field, each `{ rule: message }`.',
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+    nullable: true,
+    example: null,
+  })
+  errors: Record<string, Record<string, string>> | null;
+
+  @ApiProperty({ description: 'Lists: the total of matching records; one resource: 1; errors: 0.', example: 1 })
+  total_record: number;
+
+  @ApiProperty({ description: 'Lists: the 1-based page returned; one resource: 1; errors: 0.', example: 1 })
+  current_page: number;
+}
+
+interface EnvelopeResponseOptions {
+  isArray?: boolean;
+  description?: string;
+  headers?: Record<string, { description: string; schema: { type: 'string' | 'integer' } }>;
+}
+
+/** Documents a success response as the envelope with `data` of the given DTO (or an array of it). */
+export function ApiEnvelopeResponse<T extends Type<unknown>>(
+  dto: T,
+  status: HttpStatus,
+  options: EnvelopeResponseOptions = {},
+): MethodDecorator & ClassDecorator {
+  const data = options.isArray ? { type: 'array', items: { $ref: getSchemaPath(dto) } } : { $ref: getSchemaPath(dto) };
+  return applyDecorators(
+    ApiExtraModels(EnvelopeDto, dto),
+    ApiResponse({
+      status,
+      description: options.description ?? statusText(status),
+      headers: options.headers,
+      schema: {
+        allOf: [
+          { $ref: getSchemaPath(EnvelopeDto) },
+          {
+            type: 'object',
+            required: ['code', 'data', 'message', 'errors', 'total_record', 'current_page'],
+            properties: { code: { type: 'integer', example: status }, data, message: { example: statusText(status) } },
+          },
+        ],
+      },
+    }),
+  );
+}
+
+interface ErrorExample {
+  message: string;
+  errors?: Record<string, Record<string, string>> | null;
+  description?: string;
+  headers?: EnvelopeResponseOptions['headers'];
+}
+
+/** Documents an error response as the envelope, with `data: null` and an example. */
+export function ApiEnvelopeError(status: HttpStatus, example: ErrorExample): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiExtraModels(EnvelopeDto),
+    ApiResponse({
+      status,
+      description: example.description ?? statusText(status),
+      headers: example.headers,
+      content: {
+        'application/json': {
+          schema: {
+            allOf: [
+              { $ref: getSchemaPath(EnvelopeDto) },
+              { type: 'object', properties: { data: { type: 'object', nullable: true, example: null } } },
+            ],
+          },
+          example: {
+            code: status,
+            data: null,
+            message: example.message,
+            errors: example.errors ?? null,
+            total_record: 0,
+            current_page: 0,
+          },
+        },
+      },
+    }),
+  );
+}
+
+/** The errors any route of this service may answer, documented once. */
+export function ApiCommonErrors(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiEnvelopeError(HttpStatus.NOT_FOUND, { message: 'No route GET /api/vendor/v1/sms/nothing.' }),
+    ApiEnvelopeError(HttpStatus.METHOD_NOT_ALLOWED, {
+      message: 'DELETE is not allowed on /api/vendor/v1/sms/callback; allowed: GET, HEAD, POST.',
+      errors: { method: { isAllowed: 'allowed methods: GET, HEAD, POST' } },
+      headers: { Allow: { description: 'The methods the path takes.', schema: { type: 'string' } } },
+    }),
+    ApiEnvelopeError(HttpStatus.INTERNAL_SERVER_ERROR, {
+      message: 'Internal server error (error id 4f1c2b7e-8d7a-4a52-9c1e-0d3b5b8e2f10).',
+      errors: { server: { errorId: '4f1c2b7e-8d7a-4a52-9c1e-0d3b5b8e2f10' } },
+    }),
+    ApiEnvelopeError(HttpStatus.SERVICE_UNAVAILABLE, {
+      message: 'The database is unavailable; nothing was stored. Send the request again later.',
+      headers: { 'Retry-After': { description: 'Seconds to wait before sending again.', schema: { type: 'integer' } } },
+    }),
+  );
+}
+
+/** The errors of a route that reads a JSON body. */
+export function ApiJsonBodyErrors(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiEnvelopeError(HttpStatus.PAYLOAD_TOO_LARGE, {
+      message: 'The body is larger than this service accepts.',
+      errors: { body: { maxSize: 'request entity too large' } },
+    }),
+    ApiEnvelopeError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, {
+      message: 'The body must be sent as Content-Type: application/json (received text/plain).',
+      errors: { 'Content-Type': { isJson: 'The body must be sent as Content-Type: application/json (received text/plain).' } },
+    }),
+  );
+}

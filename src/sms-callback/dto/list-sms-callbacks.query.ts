@@ -1,0 +1,70 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { integerStringToNumber } from '../../common/transforms';
+import { ID_MAX_LENGTH, INT32_MAX, INT32_MIN, MSISDN_MAX_LENGTH } from './create-sms-callback.dto';
+
+export const MAX_PAGE_SIZE = 100;
+
+/** Query of `GET /api/vendor/v1/sms/callback`: a page of the enterprise's callbacks, newest first. */
+export class ListSmsCallbacksQuery {
+  @ApiPropertyOptional({ description: 'The 1-based page.', default: 1, minimum: 1, type: 'integer' })
+  @Max(1_000_000)
+  @Min(1)
+  @IsInt()
+  @IsOptional()
+  @Transform(integerStringToNumber)
+  page = 1;
+
+  @ApiPropertyOptional({ description: 'Records per page.', default: 20, minimum: 1, maximum: MAX_PAGE_SIZE, type: 'integer' })
+  @Max(MAX_PAGE_SIZE)
+  @Min(1)
+  @IsInt()
+  @IsOptional()
+  @Transform(integerStringToNumber)
+  limit = 20;
+
+  @ApiPropertyOptional({ description: 'Only this recipient number (exact).', example: '84912345678' })
+  @MaxLength(MSISDN_MAX_LENGTH)
+  @IsString()
+  @IsOptional()
+  msisdn?: string;
+
+  @ApiPropertyOptional({ description: 'Only this send request id (exact).' })
+  @MaxLength(ID_MAX_LENGTH)
+  @IsString()
+  @IsOptional()
+  requestId?: string;
+
+  @ApiPropertyOptional({ description: 'Only this message reference (exact).' })
+  @MaxLength(ID_MAX_LENGTH)
+  @IsString()
+  @IsOptional()
+  referentId?: string;
+
+  @ApiPropertyOptional({ description: 'Only this delivery status code.', type: 'integer' })
+  @Max(INT32_MAX)
+  @Min(INT32_MIN)
+  @IsInt()
+  @IsOptional()
+  @Transform(integerStringToNumber)
+  status?: number;
+
+  @ApiPropertyOptional({
+    description: 'Received at or after this instant (ISO 8601).',
+    example: '2025-05-01T00:00:00Z',
+    format: 'date-time',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({
+    description: 'Received before this instant (ISO 8601, exclusive).',
+    example: '2025-05-02T00:00:00Z',
+    format: 'date-time',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LicenseModule } from '../license/license.module';
+import { SmsCallbackController } from './sms-callback.controller';
+import { SmsCallback } from './sms-callback.entity';
+import { SmsCallbackRepository } from './sms-callback.repository';
+import { SmsCallbackService } from './sms-callback.service';
+
+/**
+ * The vendor delivery-report endpoint and the read API. Exports {@link SmsCallbackService} for other
+ * modules; each new callback is also announced as the in-process event `sms-callback.stored`.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([SmsCallback]), LicenseModule],
+  controllers: [SmsCallbackController],
+  providers: [SmsCallbackRepository, SmsCallbackService],
+  exports: [SmsCallbackService],
+})
+export class SmsCallbackModule {}

@@ -1,0 +1,131 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { createHash } from 'node:crypto';
+import { ApiError } from '../common/api-error';
+import { Page } from '../common/envelope';
+import type { LicenseContext } from '../license/license-context';
+import type { CreateSmsCallbackDto } from './dto/create-sms-callback.dto';
+import type { ListSmsCallbacksQuery } from './dto/list-sms-callbacks.query';
+import type { SmsCallbackDto } from './dto/sms-callback.dto';
+import { SMS_CALLBACK_STORED, SmsCallbackStoredEvent } from './events/sms-callback-stored.event';
+import { SmsCallbackRepository, StoredSmsCallback } from './sms-callback.repository';
+import { unstorableJsonReason } from './storable-json';
+
+export interface StoreResult {
+  callback: SmsCallbackDto;
+  /** True when an identical callback was already stored: nothing new was stored. */
+  replayed: boolean;
+}
+
+@Injectable()
+export class SmsCallbackService {
+  private readonly logger = new Logger(SmsCallbackService.name);
+
+  constructor(
+    private readonly callbacks: SmsCallbackRepository,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /**
+   * Stores a delivery report for the license's enterprise, exactly once: a callback whose seven values
+   * equal a stored one of the same enterprise is a replay and returns the stored record. Resolves only
+   * after the row is committed.
+   */
+  async store(license: LicenseContext, dto: CreateSmsCallbackDto, rawBody: Record<string, unknown>): Promise<StoreResult> {
+    const problem = unstorableJsonReason(rawBody);
+    if (problem) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'The body holds text that cannot be stored.', problem);
+    }
+    const replayKey = replayKeyOf(dto);
+    // Two attempts: a conflicting row that disappears between the insert and the read (deleted by an
+    // operator) is rare enough to retry once, then to report as an error.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const inserted = await this.callbacks.insertUnlessReplay({
+        enterpriseId: license.enterpriseId,
+        licenseId: license.licenseId,
+        msisdn: dto.msisdn,
+        requestId: dto.requestId,
+        sendTime: dto.sendTime,
+        responseTimeTelco: dto.responseTimeTelco ?? null,
+        status: dto.status ?? null,
+        referentId: dto.referentId,
+        retryCount: dto.retryCount,
+        replayKey,
+        rawBody,
+      });
+      if (inserted) {
+        const callback = toDto(inserted);
+        this.emitStored(new SmsCallbackStoredEvent(callback, license.enterpriseId, license.licenseId));
+        return { callback, replayed: false };
+      }
+      const existing = await this.callbacks.findByReplayKey(license.enterpriseId, replayKey);
+      if (existing) {
+        return { callback: toDto(existing), replayed: true };
+      }
+    }
+    throw new Error('A replayed callback conflicted with a row that could not be read back');
+  }
+
+  async list(enterpriseId: string, query: ListSmsCallbacksQuery): Promise<Page<SmsCallbackDto>> {
+    const [rows, total] = await this.callbacks.findPage(
+      enterpriseId,
+      {
+        msisdn: query.msisdn,
+        requestId: query.requestId,
+        referentId: query.referentId,
+        status: query.status,
+        from: query.from ? new Date(query.from) : undefined,
+        to: query.to ? new Date(query.to) : undefined,
+      },
+      (query.page - 1) * query.limit,
+      query.limit,
+    );
+    return new Page(rows.map(toDto), total, query.page);
+  }
+
+  /** One callback of the enterprise; 404 when absent or another enterprise's. */
+  async get(enterpriseId: string, id: string): Promise<SmsCallbackDto> {
+    const found = await this.callbacks.findById(enterpriseId, id);
+    if (!found) {
+      throw ApiError.field(HttpStatus.NOT_FOUND, 'id', 'exists', `No callback ${id}.`);
+    }
+    return toDto(found);
+  }
+
+  private emitStored(event: SmsCallbackStoredEvent): void {
+    try {
+      this.events.emit(SMS_CALLBACK_STORED, event);
+    } catch (err) {
+      // The callback is stored: a failing subscriber must not turn that into an error for the vendor.
+      this.logger.error(`A ${SMS_CALLBACK_STORED} subscriber failed: ${(err as Error).message}`, (err as Error).stack);
+    }
+  }
+}
+
+/** SHA-256 over the seven values, absent optional values as null: the identity of a callback. */
+export function replayKeyOf(dto: CreateSmsCallbackDto): Buffer {
+  const values = [
+    dto.msisdn,
+    dto.requestId,
+    dto.sendTime,
+    dto.responseTimeTelco ?? null,
+    dto.status ?? null,
+    dto.referentId,
+    dto.retryCount,
+  ];
+  return createHash('sha256').update(JSON.stringify(values)).digest();
+}
+
+function toDto(row: StoredSmsCallback): SmsCallbackDto {
+  return {
+    id: row.id,
+    msisdn: row.msisdn,
+    requestId: row.requestId,
+    sendTime: row.sendTime,
+    responseTimeTelco: row.responseTimeTelco,
+    status: row.status,
+    referentId: row.referentId,
+    retryCount: row.retryCount,
+    receivedAt: row.receivedAt.toISOString(),
+  };
+}

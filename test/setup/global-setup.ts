@@ -1,0 +1,28 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/**
+ * The e2e suite's PostgreSQL. With DATABASE_URL set: that server (its database name must look like a
+ * test one: the suite writes to it). Without: an in-memory embedded PostgreSQL (PGlite) behind its
+ * socket server, shared by every test file through DATABASE_URL.
+ */
+export default async function globalSetup(): Promise<void> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const database = new URL(url).pathname.slice(1);
+    if (!/test/i.test(database)) {
+      throw new Error(`Refusing to run the e2e suite against database "${database}": its name must contain "test".`);
+    }
+    process.stdout.write(`\ne2e: PostgreSQL server, database ${database}\n`);
+    return;
+  }
+  const db = await PGlite.create();
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
+  await server.start();
+  const port = (server as unknown as { port: number }).port;
+  process.env.DATABASE_URL = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
+  // PGlite has one backend: one connection per application keeps statements apart.
+  process.env.DB_POOL_SIZE = '1';
+  (globalThis as Record<string, unknown>).__EMBEDDED_PG__ = { db, server };
+  process.stdout.write(`\ne2e: embedded PostgreSQL (PGlite) on 127.0.0.1:${port}\n`);
+}
