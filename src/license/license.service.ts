@@ -47,7 +47,12 @@ export class LicenseService {
 
   async issue(input: IssueLicenseInput): Promise<IssuedLicense> {
     if (input.expiresAt && input.expiresAt.getTime() <= (input.validFrom ?? new Date()).getTime()) {
-      throw ApiError.field(HttpStatus.BAD_REQUEST, 'expiresAt', 'isAfterValidFrom', 'expiresAt must be after validFrom.');
+      throw ApiError.field(
+        HttpStatus.BAD_REQUEST,
+        'expiresAt',
+        'isAfterValidFrom',
+        'expiresAt must be after validFrom.',
+      );
     }
     const apiKey = generateApiKey();
     const license = await this.licenses.create({

@@ -19,9 +19,12 @@ import { SmsCallbackService } from './sms-callback.service';
 
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
-const uuidPipe = new ParseUUIDPipe({
-  exceptionFactory: () => ApiError.field(HttpStatus.BAD_REQUEST, 'id', 'isUuid', 'id must be a UUID.'),
-});
+/** `:id` must be a UUID: 400 in the envelope otherwise. */
+function uuidParam(): ParseUUIDPipe {
+  return new ParseUUIDPipe({
+    exceptionFactory: () => ApiError.field(HttpStatus.BAD_REQUEST, 'id', 'isUuid', 'id must be a UUID.'),
+  });
+}
 
 @ApiTags('SMS callback')
 @ApiKeyAuth()
@@ -83,13 +86,16 @@ export class SmsCallbackController {
   @Get(':id')
   @ApiOperation({ summary: 'One stored callback of the enterprise' })
   @ApiEnvelopeResponse(SmsCallbackDto, HttpStatus.OK)
-  @ApiEnvelopeError(HttpStatus.BAD_REQUEST, { message: 'id must be a UUID.', errors: { id: { isUuid: 'id must be a UUID.' } } })
+  @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    message: 'id must be a UUID.',
+    errors: { id: { isUuid: 'id must be a UUID.' } },
+  })
   @ApiEnvelopeError(HttpStatus.NOT_FOUND, {
     description: "No such callback, or another enterprise's.",
     message: 'No callback 3f0e7a1c-5b2d-4c8e-9a6f-1d2e3f4a5b6c.',
     errors: { id: { exists: 'No callback 3f0e7a1c-5b2d-4c8e-9a6f-1d2e3f4a5b6c.' } },
   })
-  get(@CurrentLicense() license: LicenseContext, @Param('id', uuidPipe) id: string): Promise<SmsCallbackDto> {
+  get(@CurrentLicense() license: LicenseContext, @Param('id', uuidParam()) id: string): Promise<SmsCallbackDto> {
     return this.callbacks.get(license.enterpriseId, id);
   }
 }

@@ -31,7 +31,11 @@ export class SmsCallbackService {
    * equal a stored one of the same enterprise is a replay and returns the stored record. Resolves only
    * after the row is committed.
    */
-  async store(license: LicenseContext, dto: CreateSmsCallbackDto, rawBody: Record<string, unknown>): Promise<StoreResult> {
+  async store(
+    license: LicenseContext,
+    dto: CreateSmsCallbackDto,
+    rawBody: Record<string, unknown>,
+  ): Promise<StoreResult> {
     const problem = unstorableJsonReason(rawBody);
     if (problem) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'The body holds text that cannot be stored.', problem);

@@ -73,7 +73,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status, message: exception.message, errors: exception.errors, headers: exception.headers };
     }
     // No route matched (`req.route` unset): a path that exists with other methods is a 405.
-    if (status === HttpStatus.NOT_FOUND && !(request as { route?: unknown }).route) {
+    if (status === Number(HttpStatus.NOT_FOUND) && !(request as { route?: unknown }).route) {
       return this.describeUnmatchedRoute(request);
     }
     const bodyParserType = (exception.cause as { type?: unknown } | undefined)?.type;

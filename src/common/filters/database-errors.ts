@@ -32,10 +32,16 @@ const UNAVAILABLE_MESSAGES = [
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const candidate = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
-    if (typeof candidate.code === 'string' && (UNAVAILABLE_CODES.has(candidate.code) || candidate.code.startsWith('08'))) {
+    if (
+      typeof candidate.code === 'string' &&
+      (UNAVAILABLE_CODES.has(candidate.code) || candidate.code.startsWith('08'))
+    ) {
       return true;
     }
-    if (typeof candidate.message === 'string' && UNAVAILABLE_MESSAGES.some((m) => (candidate.message as string).includes(m))) {
+    if (
+      typeof candidate.message === 'string' &&
+      UNAVAILABLE_MESSAGES.some((m) => (candidate.message as string).includes(m))
+    ) {
       return true;
     }
     e = candidate.driverError ?? candidate.cause;

@@ -15,8 +15,10 @@ export class EnvelopeInterceptor implements NestInterceptor {
       return next.handle();
     }
     const response = context.switchToHttp().getResponse<Response>();
-    return next.handle().pipe(
-      map((data: unknown) => (response.statusCode === 204 ? undefined : successEnvelope(response.statusCode, data))),
-    );
+    return next
+      .handle()
+      .pipe(
+        map((data: unknown) => (response.statusCode === 204 ? undefined : successEnvelope(response.statusCode, data))),
+      );
   }
 }

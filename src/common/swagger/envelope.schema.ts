@@ -125,7 +125,9 @@ export function ApiJsonBodyErrors(): MethodDecorator & ClassDecorator {
     }),
     ApiEnvelopeError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, {
       message: 'The body must be sent as Content-Type: application/json (received text/plain).',
-      errors: { 'Content-Type': { isJson: 'The body must be sent as Content-Type: application/json (received text/plain).' } },
+      errors: {
+        'Content-Type': { isJson: 'The body must be sent as Content-Type: application/json (received text/plain).' },
+      },
     }),
   );
 }

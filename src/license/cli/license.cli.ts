@@ -186,7 +186,7 @@ function optionalDate(value: string | undefined, flag: string): Date | undefined
 function describeError(err: unknown): string {
   const response = (err as { getResponse?: () => unknown }).getResponse?.();
   if (response && typeof response === 'object' && 'message' in response) {
-    return String((response as { message: unknown }).message);
+    return String(response.message);
   }
   return err instanceof Error ? err.message : String(err);
 }

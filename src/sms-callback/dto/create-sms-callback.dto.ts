@@ -61,7 +61,8 @@ export class CreateSmsCallbackDto {
   responseTimeTelco?: string | null;
 
   @ApiPropertyOptional({
-    description: "The vendor's delivery status code for the SMS (an integer; a numeric string such as \"0\" is accepted).",
+    description:
+      'The vendor\'s delivery status code for the SMS (an integer; a numeric string such as "0" is accepted).',
     example: 0,
     type: 'integer',
     nullable: true,

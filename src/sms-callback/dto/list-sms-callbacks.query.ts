@@ -16,7 +16,13 @@ export class ListSmsCallbacksQuery {
   @Transform(integerStringToNumber)
   page = 1;
 
-  @ApiPropertyOptional({ description: 'Records per page.', default: 20, minimum: 1, maximum: MAX_PAGE_SIZE, type: 'integer' })
+  @ApiPropertyOptional({
+    description: 'Records per page.',
+    default: 20,
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    type: 'integer',
+  })
   @Max(MAX_PAGE_SIZE)
   @Min(1)
   @IsInt()

@@ -2,7 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** A stored callback: the seven fields as the vendor sent them, with its id and when it arrived. */
 export class SmsCallbackDto {
-  @ApiProperty({ description: 'Id of the stored callback.', format: 'uuid', example: '3f0e7a1c-5b2d-4c8e-9a6f-1d2e3f4a5b6c' })
+  @ApiProperty({
+    description: 'Id of the stored callback.',
+    format: 'uuid',
+    example: '3f0e7a1c-5b2d-4c8e-9a6f-1d2e3f4a5b6c',
+  })
   id: string;
 
   @ApiProperty({ description: 'The recipient phone number, as sent.', example: '84912345678' })
@@ -14,10 +18,20 @@ export class SmsCallbackDto {
   @ApiProperty({ description: 'When the SMS was sent, as sent.', example: '2025-05-01 17:15:30' })
   sendTime: string;
 
-  @ApiPropertyOptional({ description: 'When the telco answered, as sent.', example: '2025-05-01 17:15:32', nullable: true, type: String })
+  @ApiPropertyOptional({
+    description: 'When the telco answered, as sent.',
+    example: '2025-05-01 17:15:32',
+    nullable: true,
+    type: String,
+  })
   responseTimeTelco: string | null;
 
-  @ApiPropertyOptional({ description: "The vendor's delivery status code.", example: 0, nullable: true, type: 'integer' })
+  @ApiPropertyOptional({
+    description: "The vendor's delivery status code.",
+    example: 0,
+    nullable: true,
+    type: 'integer',
+  })
   status: number | null;
 
   @ApiProperty({ description: "The platform's / enterprise's message reference.", example: 'msg-7f3a9c' })
@@ -26,6 +40,10 @@ export class SmsCallbackDto {
   @ApiProperty({ description: 'How many retries were made.', example: 0, type: 'integer' })
   retryCount: number;
 
-  @ApiProperty({ description: 'When the service stored it (ISO 8601, UTC).', format: 'date-time', example: '2025-05-01T10:15:33.120Z' })
+  @ApiProperty({
+    description: 'When the service stored it (ISO 8601, UTC).',
+    format: 'date-time',
+    example: '2025-05-01T10:15:33.120Z',
+  })
   receivedAt: string;
 }

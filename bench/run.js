@@ -1,0 +1,829 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run bench`: the service against a minimal Express + pg baseline, on a fresh PostgreSQL database.
+ * See bench/README.md for what it does and prints. Exit code: 0 when the run completed (whatever the
+ * figures), 1 on a harness failure (build, database, a server that does not start, ...), 130 on Ctrl-C.
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+const autocannon = require('autocannon');
+const { Client } = require('pg');
+
+const ROOT = path.resolve(__dirname, '..');
+const CALLBACK_PATH = '/api/vendor/v1/sms/callback';
+const SERVICE_MAIN = path.join(ROOT, 'dist/src/main.js');
+const LICENSE_CLI = path.join(ROOT, 'dist/src/license/cli/license.cli.js');
+const BASELINE_MAIN = path.join(__dirname, 'baseline-server.js');
+const ENTERPRISE = 'bench';
+
+const USAGE = `Usage: node bench/run.js [options]    (npm run bench -- [options])
+
+  --duration <s>          measured seconds per variant and connection count (default 10)
+  --warmup <s>            warm-up seconds before each measurement, not counted (default 3; 0 = none)
+  --connections <list>    comma-separated connection counts (default 16,64)
+  --soak-duration <s>     soak seconds against the service (default 60)
+  --soak-connections <n>  soak connections (default 64)
+  --no-soak               skip the soak
+  --no-baseline           measure the service only (no ratios)
+  --no-build              use the existing dist/ (no \`nest build\`)
+  --pool-size <n>         DB_POOL_SIZE of both servers (default 10, the service default)
+  --keep-db               do not drop the bench database at the end (its name is printed)
+  --verbose               copy the servers' output to stderr
+  -h, --help
+
+Environment: DATABASE_URL = the admin connection used to create and drop the bench database
+(default postgresql://postgres@127.0.0.1:5432/postgres).`;
+
+// ---------------------------------------------------------------------------------------------------
+// options
+
+function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '16,64' },
+      'soak-duration': { type: 'string', default: '60' },
+      'soak-connections': { type: 'string', default: '64' },
+      'pool-size': { type: 'string', default: '10' },
+      'no-soak': { type: 'boolean', default: false },
+      'no-baseline': { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false },
+      'keep-db': { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const num = (name, min, max) => {
+    const n = Number(values[name]);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      throw new UsageError(`--${name} must be a number in [${min}, ${max}]`);
+    }
+    return n;
+  };
+  const connections = values.connections.split(',').map((s) => Number(s.trim()));
+  if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 1000)) {
+    throw new UsageError('--connections must be a comma-separated list of integers in [1, 1000]');
+  }
+  return {
+    help: values.help,
+    duration: num('duration', 1, 3600),
+    warmup: num('warmup', 0, 600),
+    connections,
+    soakDuration: num('soak-duration', 1, 24 * 3600),
+    soakConnections: num('soak-connections', 1, 1000),
+    poolSize: num('pool-size', 1, 200),
+    soak: !values['no-soak'],
+    baseline: !values['no-baseline'],
+    build: !values['no-build'],
+    keepDb: values['keep-db'],
+    verbose: values.verbose,
+  };
+}
+
+class UsageError extends Error {}
+class HarnessError extends Error {}
+
+// ---------------------------------------------------------------------------------------------------
+// small helpers
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (text) => process.stderr.write(`[bench] ${text}\n`);
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new HarnessError(`${what} did not finish within ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function dbUrl(adminUrl, database) {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** VmRSS and VmHWM of a process, in bytes (null when it is gone). */
+function memoryOf(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key) => Number((status.match(new RegExp(`^${key}:\\s+(\\d+)\\s+kB`, 'm')) ?? [])[1] ?? NaN) * 1024;
+    return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+const mb = (bytes) =>
+  bytes === null || bytes === undefined || Number.isNaN(bytes) ? '-' : (bytes / 1048576).toFixed(1);
+
+/** Samples a process's RSS every 250 ms; `peakSince(mark)` = the highest sample since `mark()`. */
+class RssSampler {
+  constructor(pid) {
+    this.pid = pid;
+    this.samples = [];
+    this.timer = setInterval(() => this.sample(), 250);
+    this.timer.unref();
+    this.sample();
+  }
+  sample() {
+    const m = memoryOf(this.pid);
+    if (m) {
+      this.samples.push({ t: Date.now(), rss: m.rss, hwm: m.hwm });
+    }
+    if (this.samples.length > 100_000) {
+      this.samples.splice(0, 50_000);
+    }
+    return m;
+  }
+  mark() {
+    return Date.now();
+  }
+  peakSince(t0, t1 = Infinity) {
+    let peak = null;
+    for (const s of this.samples) {
+      if (s.t >= t0 && s.t <= t1 && (peak === null || s.rss > peak)) {
+        peak = s.rss;
+      }
+    }
+    return peak;
+  }
+  stop() {
+    clearInterval(this.timer);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// child processes (all killed on exit)
+
+const children = new Set();
+
+function startChild(name, args, env, { verbose }) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail = [];
+  const keep = (chunk, stream) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (!line) {
+        continue;
+      }
+      tail.push(line);
+      if (tail.length > 60) {
+        tail.shift();
+      }
+      if (verbose) {
+        process.stderr.write(`[${name}${stream === 'err' ? '!' : ''}] ${line}\n`);
+      }
+    }
+  };
+  child.stdout.on('data', (c) => keep(c, 'out'));
+  child.stderr.on('data', (c) => keep(c, 'err'));
+  const info = { name, child, tail, exited: null };
+  child.on('exit', (code, signal) => {
+    info.exited = { code, signal };
+    children.delete(info);
+  });
+  child.on('error', (err) => {
+    info.exited = { code: null, signal: null, error: err };
+    children.delete(info);
+  });
+  children.add(info);
+  return info;
+}
+
+function signalChild(info, signal) {
+  try {
+    if (info.group) {
+      process.kill(-info.child.pid, signal);
+    } else {
+      info.child.kill(signal);
+    }
+  } catch {
+    // already gone
+  }
+}
+
+async function stopChild(info, graceMs = 10_000) {
+  if (info.exited) {
+    return;
+  }
+  const exited = new Promise((resolve) => info.child.once('exit', resolve));
+  signalChild(info, 'SIGTERM');
+  const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+  if (!done && !info.exited) {
+    signalChild(info, 'SIGKILL');
+    await Promise.race([exited, sleep(3_000)]);
+  }
+}
+
+function describeExit(info) {
+  const e = info.exited;
+  const how = e?.error ? e.error.message : e?.signal ? `signal ${e.signal}` : `code ${e?.code}`;
+  return `${info.name} exited (${how}). Last output:\n  ${info.tail.slice(-25).join('\n  ') || '(none)'}`;
+}
+
+/** Resolves once any HTTP answer comes from the port (or rejects when the child dies / time runs out). */
+async function waitUntilAnswering(info, port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (info.exited) {
+      throw new HarnessError(describeExit(info));
+    }
+    const ok = await new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 1_000 }, (res) => {
+        res.resume();
+        resolve(true);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(false));
+    });
+    if (ok) {
+      return;
+    }
+    await sleep(200);
+  }
+  throw new HarnessError(
+    `${info.name} did not answer on port ${port} within ${timeoutMs / 1000} s.\n  ${info.tail.slice(-25).join('\n  ')}`,
+  );
+}
+
+/** Runs a command to completion with a timeout; resolves to { code, stdout, stderr }. */
+function runCommand(command, args, { env = process.env, timeoutMs, cwd = ROOT }) {
+  return new Promise((resolve, reject) => {
+    // Its own process group, so that a kill reaches what it starts (npx -> nest -> tsc).
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const info = { name: command, child, tail: [], exited: null, group: true };
+    children.add(info);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => {
+      signalChild(info, 'SIGKILL');
+      reject(new HarnessError(`${command} ${args.join(' ')} did not finish within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      children.delete(info);
+      reject(new HarnessError(`${command}: ${err.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      info.exited = { code, signal };
+      children.delete(info);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// load
+
+let runCounter = 0;
+
+function callbackBody(id, n) {
+  return JSON.stringify({
+    msisdn: `849${String(10_000_000 + (n % 90_000_000)).padStart(8, '0')}`,
+    requestId: `req-${id}`,
+    sendTime: '2025-05-01 17:15:30',
+    responseTimeTelco: '2025-05-01 17:15:32',
+    status: n % 7 === 0 ? 1 : 0,
+    referentId: `msg-${id}`,
+    retryCount: n % 3,
+  });
+}
+
+/**
+ * Drives POST CALLBACK_PATH with distinct bodies for `seconds`, then stops sending and waits for the
+ * requests in flight to be answered (so that every request sent has an answer: no request is cut off
+ * at the end, and the rows in the table can be compared to the 2xx count exactly).
+ */
+async function load(target, connections, seconds, phase) {
+  const tag = `${target.name}-c${connections}-${phase}-${Date.now().toString(36)}-${runCounter++}`;
+  let seq = 0;
+  let draining = false;
+  let drainedResolve;
+  const drained = new Promise((resolve) => (drainedResolve = resolve));
+  const states = [];
+  const counts = { s2xx: 0, s201: 0, s200: 0, other: {} };
+  const checkDrained = () => {
+    if (draining && states.every((s) => !s.busy)) {
+      drainedResolve();
+    }
+  };
+
+  const instance = autocannon({
+    url: `http://127.0.0.1:${target.port}${CALLBACK_PATH}`,
+    connections,
+    pipelining: 1,
+    duration: seconds + 30, // a safety net: the run is stopped below, after `seconds` and the drain
+    timeout: 10,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: '*/*', 'API-KEY': target.apiKey },
+    setupClient(client) {
+      const state = { id: null, busy: false };
+      states.push(state);
+      client.benchState = state;
+      client.setRequests([
+        {
+          method: 'POST',
+          path: CALLBACK_PATH,
+          setupRequest(req) {
+            const n = seq++;
+            state.id = `${tag}-${n}`;
+            req.body = callbackBody(state.id, n);
+            return req;
+          },
+        },
+      ]);
+      // Stop sending at the end of the run but let the request in flight finish (autocannon 9 would
+      // destroy the connection with it). With pipelining 1, _doRequest sends the next request.
+      const doRequest = client._doRequest;
+      client._doRequest = function (...args) {
+        if (draining) {
+          state.busy = false;
+          checkDrained();
+          return undefined;
+        }
+        const result = doRequest.apply(this, args);
+        state.busy = !this.destroyed;
+        return result;
+      };
+    },
+  });
+  instance.on('response', (client, statusCode) => {
+    if (statusCode >= 200 && statusCode < 300) {
+      counts.s2xx++;
+      if (statusCode === 201) {
+        counts.s201++;
+      } else if (statusCode === 200) {
+        counts.s200++;
+      }
+    } else {
+      counts.other[statusCode] = (counts.other[statusCode] ?? 0) + 1;
+    }
+  });
+  const finished = new Promise((resolve, reject) => {
+    instance.on('done', resolve);
+    instance.on('error', reject);
+  });
+
+  const t0 = Date.now();
+  await sleep(seconds * 1000);
+  const tSend = Date.now();
+  draining = true;
+  checkDrained();
+  const drainedInTime = await Promise.race([drained.then(() => true), sleep(15_000).then(() => false)]);
+  const tEnd = Date.now();
+  instance.stop();
+  const result = await withTimeout(finished, 10_000, 'autocannon stop');
+  const elapsed = (tEnd - t0) / 1000;
+  const completed = counts.s2xx + Object.values(counts.other).reduce((a, b) => a + b, 0);
+  return {
+    tag,
+    t0,
+    tSend,
+    tEnd,
+    elapsed,
+    drainedInTime,
+    sent: seq,
+    completed,
+    rps: completed / elapsed,
+    rps2xx: counts.s2xx / elapsed,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    counts,
+  };
+}
+
+async function rowsOf(db, table, tag) {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE request_id LIKE $1`, [`req-${tag}-%`]);
+  return rows[0].n;
+}
+
+/** Rows of the run; when they differ from the 2xx count, waits a little for late commits and recounts. */
+async function storedRows(db, table, run) {
+  let rows = await rowsOf(db, table, run.tag);
+  for (let i = 0; i < 5 && rows !== run.counts.s2xx; i++) {
+    await sleep(1_000);
+    rows = await rowsOf(db, table, run.tag);
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// output
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) =>
+    cells.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const fmt = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '-' : Number(n).toFixed(digits));
+
+function rowCheck(run) {
+  if (run.rows === run.counts.s2xx) {
+    return 'ok';
+  }
+  return run.rows < run.counts.s2xx
+    ? `MISMATCH (${run.counts.s2xx - run.rows} acked, not stored)`
+    : `MISMATCH (+${run.rows - run.counts.s2xx} unacked)`;
+}
+
+function otherCodes(run) {
+  const entries = Object.entries(run.counts.other);
+  return entries.length ? ' ' + entries.map(([code, n]) => `${code}x${n}`).join(',') : '';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// main
+
+const state = { admin: null, db: null, dbName: null, keepDb: false, cleaning: null, samplers: [] };
+
+async function cleanup() {
+  if (state.cleaning) {
+    return state.cleaning;
+  }
+  state.cleaning = (async () => {
+    for (const s of state.samplers) {
+      s.stop();
+    }
+    await Promise.all([...children].map((info) => stopChild(info)));
+    if (state.db) {
+      await state.db.end().catch(() => {});
+    }
+    if (state.admin && state.dbName) {
+      if (state.keepDb) {
+        log(`kept database ${state.dbName}`);
+      } else {
+        try {
+          await withTimeout(
+            state.admin.query(`DROP DATABASE IF EXISTS "${state.dbName}" WITH (FORCE)`),
+            30_000,
+            'DROP DATABASE',
+          );
+          log(`dropped database ${state.dbName}`);
+        } catch (err) {
+          log(`could not drop database ${state.dbName}: ${err.message}`);
+        }
+      }
+    }
+    if (state.admin) {
+      await state.admin.end().catch(() => {});
+    }
+  })();
+  return state.cleaning;
+}
+
+async function main() {
+  const opts = parseOptions(process.argv.slice(2));
+  if (opts.help) {
+    console.log(USAGE);
+    return;
+  }
+  state.keepDb = opts.keepDb;
+  const adminUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+  // 1. build
+  if (opts.build) {
+    log('building the service (npx nest build) ...');
+    const t = Date.now();
+    const built = await runCommand('npx', ['nest', 'build'], { timeoutMs: 300_000 });
+    if (built.code !== 0) {
+      throw new HarnessError(
+        `nest build failed (code ${built.code}):\n${(built.stdout + built.stderr).trim().slice(-4000)}`,
+      );
+    }
+    log(`built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  }
+  for (const file of [SERVICE_MAIN, LICENSE_CLI]) {
+    if (!fs.existsSync(file)) {
+      throw new HarnessError(`${path.relative(ROOT, file)} is missing: build first (or drop --no-build)`);
+    }
+  }
+
+  // 2. a fresh database
+  state.admin = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  await withTimeout(state.admin.connect(), 10_000, 'connecting to the admin database');
+  const dbName = `sms_bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+  await state.admin.query(`CREATE DATABASE "${dbName}"`);
+  state.dbName = dbName;
+  const benchUrl = dbUrl(adminUrl, dbName);
+  log(`created database ${dbName}`);
+
+  // 3. the service
+  const servicePort = await freePort();
+  const serviceEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: benchUrl,
+    PORT: String(servicePort),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DB_POOL_SIZE: String(opts.poolSize),
+  };
+  const service = startChild('service', [SERVICE_MAIN], serviceEnv, opts);
+  const serviceStart = Date.now();
+  await waitUntilAnswering(service, servicePort, 90_000);
+  log(
+    `service answering on port ${servicePort} (pid ${service.child.pid}) after ${((Date.now() - serviceStart) / 1000).toFixed(1)} s`,
+  );
+  const serviceSampler = new RssSampler(service.child.pid);
+  state.samplers.push(serviceSampler);
+
+  const issued = await runCommand(
+    process.execPath,
+    [LICENSE_CLI, 'issue', '--enterprise', ENTERPRISE, '--label', 'bench', '--json'],
+    {
+      env: serviceEnv,
+      timeoutMs: 90_000,
+    },
+  );
+  if (issued.code !== 0) {
+    throw new HarnessError(`license CLI failed (code ${issued.code}):\n${issued.stdout}${issued.stderr}`);
+  }
+  let license;
+  try {
+    license = JSON.parse(issued.stdout.trim().split('\n').filter(Boolean).pop());
+  } catch {
+    throw new HarnessError(`license CLI printed no JSON:\n${issued.stdout}${issued.stderr}`);
+  }
+  if (!license.apiKey || !license.id) {
+    throw new HarnessError(`license CLI output lacks apiKey or id: ${issued.stdout}`);
+  }
+  log(`issued license ${license.id} (${license.keyPrefix}...) for enterprise ${ENTERPRISE}`);
+
+  const targets = [
+    {
+      name: 'service',
+      port: servicePort,
+      apiKey: license.apiKey,
+      table: 'sms_callbacks',
+      info: service,
+      sampler: serviceSampler,
+    },
+  ];
+
+  // 4. the baseline
+  if (opts.baseline) {
+    const baselinePort = await freePort();
+    const baseline = startChild(
+      'baseline',
+      [BASELINE_MAIN],
+      {
+        ...process.env,
+        NODE_ENV: 'production',
+        DATABASE_URL: benchUrl,
+        PORT: String(baselinePort),
+        HOST: '127.0.0.1',
+        DB_POOL_SIZE: String(opts.poolSize),
+        BASELINE_API_KEYS: JSON.stringify({ [license.apiKey]: { licenseId: license.id, enterpriseId: ENTERPRISE } }),
+      },
+      opts,
+    );
+    await waitUntilAnswering(baseline, baselinePort, 30_000);
+    log(
+      `baseline answering on port ${baselinePort} (pid ${baseline.child.pid}) ${baseline.tail.find((l) => l.includes('listening')) ?? ''}`,
+    );
+    const sampler = new RssSampler(baseline.child.pid);
+    state.samplers.push(sampler);
+    targets.push({
+      name: 'baseline',
+      port: baselinePort,
+      apiKey: license.apiKey,
+      table: 'baseline_sms_callbacks',
+      info: baseline,
+      sampler,
+    });
+  }
+
+  state.db = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5_000 });
+  await state.db.connect();
+
+  const ensureAlive = () => {
+    for (const t of targets) {
+      if (t.info.exited) {
+        throw new HarnessError(describeExit(t.info));
+      }
+    }
+  };
+
+  // 5. the measurements: for each connection count, the service then the baseline
+  const results = [];
+  for (const connections of opts.connections) {
+    for (const target of targets) {
+      ensureAlive();
+      if (opts.warmup > 0) {
+        log(`${target.name} @ ${connections} connections: warm-up ${opts.warmup} s`);
+        const warm = await load(target, connections, opts.warmup, 'warmup');
+        warm.rows = await storedRows(state.db, target.table, warm);
+        if (warm.rows !== warm.counts.s2xx) {
+          log(`  warm-up: rows ${warm.rows} vs 2xx ${warm.counts.s2xx}: ${rowCheck(warm)}`);
+        }
+      }
+      ensureAlive();
+      log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
+      const run = await load(target, connections, opts.duration, 'run');
+      ensureAlive();
+      run.rows = await storedRows(state.db, target.table, run);
+      run.peakRss = target.sampler.peakSince(run.t0, run.tEnd);
+      run.hwm = memoryOf(target.info.child.pid)?.hwm ?? null;
+      run.target = target.name;
+      run.connections = connections;
+      results.push(run);
+      log(
+        `  ${fmt(run.rps)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, 2xx ${run.counts.s2xx}, rows ${run.rows}, ` +
+          `errors ${run.errors}, non-2xx ${run.non2xx}${run.drainedInTime ? '' : ' (drain timed out)'}`,
+      );
+    }
+  }
+
+  // 6. the soak
+  let soak = null;
+  if (opts.soak) {
+    const target = targets[0];
+    ensureAlive();
+    await sleep(1_000);
+    const start = memoryOf(target.info.child.pid);
+    log(
+      `soak: service @ ${opts.soakConnections} connections for ${opts.soakDuration} s (RSS at start ${mb(start?.rss)} MB)`,
+    );
+    const trace = [];
+    const every = Math.max(1, Math.round(opts.soakDuration / 6)) * 1000;
+    const tracer = setInterval(() => {
+      const m = memoryOf(target.info.child.pid);
+      if (m) {
+        trace.push(m.rss);
+      }
+    }, every);
+    const run = await load(target, opts.soakConnections, opts.soakDuration, 'soak');
+    clearInterval(tracer);
+    const end = memoryOf(target.info.child.pid);
+    ensureAlive();
+    run.rows = await storedRows(state.db, target.table, run);
+    run.peakRss = target.sampler.peakSince(run.t0, run.tEnd);
+    await sleep(5_000);
+    const idle = memoryOf(target.info.child.pid);
+    soak = { run, start, end, idle, trace };
+  }
+
+  // 7. report (stdout)
+  const out = [];
+  out.push('');
+  out.push(
+    `SMS callback bench  ${new Date().toISOString()}  node ${process.version}, ${require('node:os').cpus().length} cpus, database ${dbName}`,
+  );
+  out.push(
+    `POST ${CALLBACK_PATH}, every request a new row; ${opts.duration} s measured after ${opts.warmup} s warm-up; ` +
+      `DB pool ${opts.poolSize}; load generator in this process (shares the CPUs)`,
+  );
+  out.push('');
+  out.push(
+    table(
+      [
+        'variant',
+        'conns',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'errors',
+        'non-2xx',
+        '2xx',
+        'rows',
+        'rows=2xx',
+        'peak RSS MB',
+      ],
+      results.map((r) => [
+        r.target,
+        r.connections,
+        fmt(r.rps),
+        fmt(r.p50),
+        fmt(r.p99),
+        fmt(r.max),
+        r.errors + (r.timeouts ? ` (${r.timeouts} t/o)` : ''),
+        r.non2xx + otherCodes(r),
+        r.counts.s2xx + (r.counts.s200 ? ` (${r.counts.s200} replays)` : ''),
+        r.rows,
+        rowCheck(r),
+        mb(r.peakRss),
+      ]),
+    ),
+  );
+  out.push('');
+  out.push(
+    'req/s = answered requests / (measured seconds + the drain of the requests in flight); p50/p99/max: 2xx answers only.',
+  );
+  out.push('peak RSS = the highest VmRSS sampled every 250 ms during the measured run.');
+  const svcHwm = memoryOf(service.child.pid)?.hwm;
+  out.push(`service VmHWM (peak RSS since start): ${mb(svcHwm)} MB`);
+
+  if (opts.baseline) {
+    out.push('');
+    out.push('service / baseline:');
+    for (const connections of opts.connections) {
+      const s = results.find((r) => r.target === 'service' && r.connections === connections);
+      const b = results.find((r) => r.target === 'baseline' && r.connections === connections);
+      out.push(
+        `  ${String(connections).padStart(4)} connections: throughput ${fmt(s.rps / b.rps, 2)}x, p99 ${fmt(s.p99 / b.p99, 2)}x, ` +
+          `p50 ${fmt(s.p50 / b.p50, 2)}x, peak RSS ${fmt(s.peakRss / b.peakRss, 2)}x`,
+      );
+    }
+  }
+
+  if (soak) {
+    const { run, start, end, idle, trace } = soak;
+    const growth = ((end.rss - start.rss) / start.rss) * 100;
+    out.push('');
+    out.push(`soak: service @ ${opts.soakConnections} connections, ${opts.soakDuration} s`);
+    out.push(
+      `  ${fmt(run.rps)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, max ${run.max} ms, errors ${run.errors}, non-2xx ${run.non2xx}${otherCodes(run)}, ` +
+        `2xx ${run.counts.s2xx}, rows ${run.rows} (${rowCheck(run)})`,
+    );
+    out.push(
+      `  RSS start ${mb(start.rss)} MB -> end ${mb(end.rss)} MB: growth ${growth >= 0 ? '+' : ''}${fmt(growth, 1)} %  (peak ${mb(run.peakRss)} MB, 5 s after the soak ${mb(idle?.rss)} MB)`,
+    );
+    out.push(`  RSS every ${Math.max(1, Math.round(opts.soakDuration / 6))} s: ${trace.map(mb).join(', ')} MB`);
+    const inSoak = serviceSampler.samples.filter((x) => x.t >= run.t0 && x.t <= run.tSend).map((x) => x.rss);
+    const quarter = Math.floor(inSoak.length / 4);
+    if (quarter > 0) {
+      const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const first = mean(inSoak.slice(0, quarter));
+      const last = mean(inSoak.slice(-quarter));
+      const g = ((last - first) / first) * 100;
+      out.push(
+        `  mean RSS, first quarter ${mb(first)} MB -> last quarter ${mb(last)} MB: ${g >= 0 ? '+' : ''}${fmt(g, 1)} %  (${inSoak.length} samples; less noisy than two single readings)`,
+      );
+    }
+  }
+
+  const mismatches = [...results, ...(soak ? [soak.run] : [])].filter((r) => r.rows !== r.counts.s2xx);
+  if (mismatches.length) {
+    out.push('');
+    out.push(
+      `WARNING: stored rows differ from the 2xx count in ${mismatches.length} run(s): ${mismatches.map((r) => r.tag).join(', ')}`,
+    );
+  }
+  out.push('');
+  process.stdout.write(out.join('\n'));
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (interrupted) {
+      process.exit(130);
+    }
+    interrupted = true;
+    log(`${signal}: stopping the servers and dropping the database ...`);
+    const force = setTimeout(() => process.exit(130), 45_000);
+    force.unref();
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .then(async () => {
+    await cleanup();
+    process.exit(0);
+  })
+  .catch(async (err) => {
+    if (
+      err instanceof UsageError ||
+      err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      err?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+    ) {
+      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+      await cleanup();
+      process.exit(2);
+    }
+    process.stderr.write(`[bench] FAILED: ${err instanceof HarnessError ? err.message : (err?.stack ?? err)}\n`);
+    await cleanup();
+    process.exit(1);
+  });

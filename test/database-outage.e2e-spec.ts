@@ -1,0 +1,52 @@
+import request from 'supertest';
+import { aCallback, CALLBACK_PATH } from './factories';
+import { TcpProxy } from './tcp-proxy';
+import { createTestApp, TestApp } from './test-app';
+
+describe('when the database is unreachable', () => {
+  let proxy: TcpProxy;
+  let t: TestApp;
+  let apiKey: string;
+  let enterpriseId: string;
+
+  beforeAll(async () => {
+    const databaseUrl = process.env.DATABASE_URL!;
+    proxy = await TcpProxy.start(databaseUrl);
+    t = await createTestApp({ databaseUrl: proxy.urlFor(databaseUrl) });
+    ({ apiKey, enterpriseId } = await t.issueKey());
+  });
+  afterAll(async () => {
+    await proxy.up();
+    await t.close();
+    await proxy.down();
+  });
+
+  it('should answer 503 with Retry-After, store nothing, and recover by itself when it returns', async () => {
+    const body = aCallback();
+    await proxy.down();
+
+    const started = Date.now();
+    const refused = await request(t.http).post(CALLBACK_PATH).set('API-KEY', apiKey).send(body);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.body).toMatchObject({ code: 503, data: null, total_record: 0, current_page: 0 });
+    expect(Date.now() - started).toBeLessThan(6_000);
+
+    await proxy.up();
+    const count = async () =>
+      Number(
+        (
+          await t.dataSource.query<Array<{ count: string }>>(
+            'SELECT count(*) FROM sms_callbacks WHERE enterprise_id = $1',
+            [enterpriseId],
+          )
+        )[0].count,
+      );
+    expect(await count()).toBe(0);
+
+    // The vendor sends it again: stored once, without restarting anything.
+    await request(t.http).post(CALLBACK_PATH).set('API-KEY', apiKey).send(body).expect(201);
+    await request(t.http).post(CALLBACK_PATH).set('API-KEY', apiKey).send(body).expect(200);
+    expect(await count()).toBe(1);
+  });
+});
