@@ -10,7 +10,10 @@ port=$((20000 + RANDOM % 20000))
 export EMBEDDED_DB_DIR="$dir/pglite" PORT="$port" HOST=127.0.0.1 NODE_ENV=production
 unset DATABASE_URL DB_POOL_SIZE
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$dir"; }
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$dir"
+}
 trap cleanup EXIT
 
 npm run build >/dev/null
