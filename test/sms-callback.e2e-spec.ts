@@ -46,7 +46,15 @@ describe('POST /api/vendor/v1/sms/callback', () => {
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(res.body).toEqual({
       code: 201,
-      data: { ...body, id: expect.stringMatching(/^[0-9a-f-]{36}$/), receivedAt: expect.any(String) },
+      data: {
+        ...body,
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        msisdnNormalized: '84912345678',
+        // No zone in the values: local to CALLBACK_TIMEZONE, Asia/Ho_Chi_Minh (UTC+7).
+        sendTimeUtc: '2025-05-01T10:15:30.000Z',
+        responseTimeTelcoUtc: '2025-05-01T10:15:32.000Z',
+        receivedAt: expect.any(String),
+      },
       message: 'Created',
       errors: null,
       total_record: 1,

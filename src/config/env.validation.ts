@@ -1,5 +1,23 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+  ValidateBy,
+  ValidationOptions,
+} from 'class-validator';
+import { isValidCallingCode } from '../sms-callback/normalization/msisdn';
+import { isValidTimeZone } from '../sms-callback/normalization/vendor-time';
+
+const IsTimeZone = (options: ValidationOptions) =>
+  ValidateBy({ name: 'isTimeZone', validator: { validate: (value) => isValidTimeZone(value as string) } }, options);
+const IsCallingCode = (options: ValidationOptions) =>
+  ValidateBy({ name: 'isCallingCode', validator: { validate: (value) => isValidCallingCode(String(value)) } }, options);
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
@@ -42,6 +60,14 @@ export class EnvironmentVariables {
   /** Largest accepted request body, in bytes or with a unit (`64kb`, `1mb`). */
   @Matches(/^\d+\s*(b|kb|mb)?$/i, { message: 'BODY_LIMIT must be a size such as 65536, 64kb or 1mb' })
   BODY_LIMIT = '64kb';
+
+  /** The zone of vendor times written without one (IANA name). */
+  @IsTimeZone({ message: 'CALLBACK_TIMEZONE must be an IANA time zone such as Asia/Ho_Chi_Minh' })
+  CALLBACK_TIMEZONE = 'Asia/Ho_Chi_Minh';
+
+  /** The calling code of phone numbers written in national form (0912345678). */
+  @IsCallingCode({ message: 'DEFAULT_COUNTRY_CODE must be a country calling code such as 84' })
+  DEFAULT_COUNTRY_CODE = '84';
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';

@@ -13,7 +13,8 @@ import {
 import { ApiKeyAuth, CurrentLicense } from '../license/api-key-auth.decorator';
 import type { LicenseContext } from '../license/license-context';
 import { CreateSmsCallbackDto } from './dto/create-sms-callback.dto';
-import { ListSmsCallbacksQuery } from './dto/list-sms-callbacks.query';
+import { ListSmsCallbacksQuery, SmsCallbackFilterQuery } from './dto/list-sms-callbacks.query';
+import { SmsCallbackStatsDto } from './dto/sms-callback-stats.dto';
 import { SmsCallbackDto } from './dto/sms-callback.dto';
 import { SmsCallbackService } from './sms-callback.service';
 
@@ -81,6 +82,25 @@ export class SmsCallbackController {
     @Query() query: ListSmsCallbacksQuery,
   ): Promise<Page<SmsCallbackDto>> {
     return this.callbacks.list(license.enterpriseId, query);
+  }
+
+  @Get('stats')
+  @ApiOperation({
+    summary: "Delivery statistics of the enterprise's callbacks",
+    description:
+      'Counts by `status`, distinct `requestId`s and telco latency (`responseTimeTelco - sendTime` on the parsed ' +
+      'times: min, median, p95, max), over the callbacks that match the filters, computed by the database.',
+  })
+  @ApiEnvelopeResponse(SmsCallbackStatsDto, HttpStatus.OK)
+  @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    message: 'Validation failed: sentFrom.',
+    errors: { sentFrom: { isIso8601: 'sentFrom must be a valid ISO 8601 date string' } },
+  })
+  stats(
+    @CurrentLicense() license: LicenseContext,
+    @Query() query: SmsCallbackFilterQuery,
+  ): Promise<SmsCallbackStatsDto> {
+    return this.callbacks.stats(license.enterpriseId, query);
   }
 
   @Get(':id')

@@ -5,6 +5,10 @@ import { License } from '../license/license.entity';
 @Entity({ name: 'sms_callbacks' })
 @Index('UQ_sms_callbacks_enterprise_replay_key', ['enterpriseId', 'replayKey'], { unique: true })
 @Index('IDX_sms_callbacks_enterprise_received', ['enterpriseId', 'receivedAt', 'id'])
+@Index('IDX_sms_callbacks_enterprise_msisdn', ['enterpriseId', 'msisdnNormalized', 'receivedAt'])
+@Index('IDX_sms_callbacks_enterprise_request_id', ['enterpriseId', 'requestId'])
+@Index('IDX_sms_callbacks_enterprise_referent_id', ['enterpriseId', 'referentId'])
+@Index('IDX_sms_callbacks_enterprise_send_time', ['enterpriseId', 'sendTimeAt'])
 export class SmsCallback {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_sms_callbacks_id' })
   id: string;
@@ -25,6 +29,13 @@ export class SmsCallback {
   @Column({ type: 'varchar', length: 32 })
   msisdn: string;
 
+  /**
+   * The number in international digits (`84912345678` for `0912345678`). NULL only for rows stored before
+   * normalisation whose number could not be read.
+   */
+  @Column({ name: 'msisdn_normalized', type: 'varchar', length: 20, nullable: true })
+  msisdnNormalized: string | null;
+
   @Column({ name: 'request_id', type: 'varchar', length: 255 })
   requestId: string;
 
@@ -33,6 +44,14 @@ export class SmsCallback {
 
   @Column({ name: 'response_time_telco', type: 'varchar', length: 64, nullable: true })
   responseTimeTelco: string | null;
+
+  /** `sendTime` read as an instant. NULL only for rows stored before parsing whose value could not be read. */
+  @Column({ name: 'send_time_at', type: 'timestamptz', nullable: true })
+  sendTimeAt: Date | null;
+
+  /** `responseTimeTelco` read as an instant; NULL when absent. */
+  @Column({ name: 'response_time_telco_at', type: 'timestamptz', nullable: true })
+  responseTimeTelcoAt: Date | null;
 
   @Column({ type: 'integer', nullable: true })
   status: number | null;
@@ -44,8 +63,8 @@ export class SmsCallback {
   retryCount: number;
 
   /**
-   * SHA-256 of the seven callback values: with the enterprise, the unique key that makes a replay
-   * land on the stored row instead of a second one (absent optional values count as equal).
+   * SHA-256 of the seven callback values, normalised (see `replayKeyOf`): with the enterprise, the unique key
+   * that makes a replay land on the stored row instead of a second one.
    */
   @Column({ name: 'replay_key', type: 'bytea' })
   replayKey: Buffer;

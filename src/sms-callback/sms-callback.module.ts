@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LicenseModule } from '../license/license.module';
+import { CallbackNormalizer } from './callback-normalizer';
 import { SmsCallbackController } from './sms-callback.controller';
 import { SmsCallback } from './sms-callback.entity';
 import { SmsCallbackRepository } from './sms-callback.repository';
@@ -13,7 +14,7 @@ import { SmsCallbackService } from './sms-callback.service';
 @Module({
   imports: [TypeOrmModule.forFeature([SmsCallback]), LicenseModule],
   controllers: [SmsCallbackController],
-  providers: [SmsCallbackRepository, SmsCallbackService],
+  providers: [SmsCallbackRepository, SmsCallbackService, CallbackNormalizer],
   exports: [SmsCallbackService],
 })
 export class SmsCallbackModule {}

@@ -1,52 +1,54 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
 import { SmsCallback } from './sms-callback.entity';
 
 export type NewSmsCallback = Omit<SmsCallback, 'id' | 'receivedAt' | 'license'>;
+export type StoredSmsCallback = Omit<SmsCallback, 'license' | 'replayKey' | 'rawBody'>;
 
+/** Conditions of the read API and the statistics; all optional, all ANDed. */
 export interface SmsCallbackFilter {
+  /** Normalised (international digits). */
   msisdn?: string;
   requestId?: string;
   referentId?: string;
   status?: number;
+  /** On `received_at`: from inclusive, to exclusive. */
   from?: Date;
   to?: Date;
+  /** On the parsed `sendTime`: from inclusive, to exclusive. */
+  sentFrom?: Date;
+  sentTo?: Date;
+}
+
+export type SmsCallbackOrder = 'receivedAt' | 'sendTime';
+
+export interface SmsCallbackStats {
+  total: number;
+  distinctRequestIds: number;
+  byStatus: Array<{ status: number | null; count: number }>;
+  latency: { count: number; minMs: number | null; medianMs: number | null; p95Ms: number | null; maxMs: number | null };
 }
 
 /** The columns a caller reads back: everything but the raw body and the replay key. */
-const RETURNED_COLUMNS =
-  'id, enterprise_id, license_id, received_at, msisdn, request_id, send_time, response_time_telco, status, referent_id, retry_count';
-
-const RETURNED_PROPERTIES = [
-  'id',
-  'enterpriseId',
-  'licenseId',
-  'receivedAt',
-  'msisdn',
-  'requestId',
-  'sendTime',
-  'responseTimeTelco',
-  'status',
-  'referentId',
-  'retryCount',
-] as const;
-
-interface Row {
-  id: string;
-  enterprise_id: string;
-  license_id: string;
-  received_at: Date;
-  msisdn: string;
-  request_id: string;
-  send_time: string;
-  response_time_telco: string | null;
-  status: number | null;
-  referent_id: string;
-  retry_count: number;
-}
-
-export type StoredSmsCallback = Omit<SmsCallback, 'license' | 'replayKey' | 'rawBody'>;
+const COLUMNS: Record<keyof StoredSmsCallback, string> = {
+  id: 'id',
+  enterpriseId: 'enterprise_id',
+  licenseId: 'license_id',
+  receivedAt: 'received_at',
+  msisdn: 'msisdn',
+  msisdnNormalized: 'msisdn_normalized',
+  requestId: 'request_id',
+  sendTime: 'send_time',
+  sendTimeAt: 'send_time_at',
+  responseTimeTelco: 'response_time_telco',
+  responseTimeTelcoAt: 'response_time_telco_at',
+  status: 'status',
+  referentId: 'referent_id',
+  retryCount: 'retry_count',
+};
+const PROPERTIES = Object.keys(COLUMNS) as Array<keyof StoredSmsCallback>;
+const RETURNED = PROPERTIES.map((property) => `${COLUMNS[property]} AS "${property}"`).join(', ');
 
 /** Queries on `sms_callbacks`, nothing else. */
 @Injectable()
@@ -59,20 +61,23 @@ export class SmsCallbackRepository {
    * returns, the row is durable.
    */
   async insertUnlessReplay(callback: NewSmsCallback): Promise<StoredSmsCallback | undefined> {
-    const rows: Row[] = await this.callbacks.query(
+    const rows: StoredSmsCallback[] = await this.callbacks.query(
       `INSERT INTO sms_callbacks
-         (enterprise_id, license_id, msisdn, request_id, send_time, response_time_telco, status, referent_id,
-          retry_count, replay_key, raw_body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         (enterprise_id, license_id, msisdn, msisdn_normalized, request_id, send_time, send_time_at,
+          response_time_telco, response_time_telco_at, status, referent_id, retry_count, replay_key, raw_body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (enterprise_id, replay_key) DO NOTHING
-       RETURNING ${RETURNED_COLUMNS}`,
+       RETURNING ${RETURNED}`,
       [
         callback.enterpriseId,
         callback.licenseId,
         callback.msisdn,
+        callback.msisdnNormalized,
         callback.requestId,
         callback.sendTime,
+        callback.sendTimeAt,
         callback.responseTimeTelco,
+        callback.responseTimeTelcoAt,
         callback.status,
         callback.referentId,
         callback.retryCount,
@@ -80,76 +85,98 @@ export class SmsCallbackRepository {
         JSON.stringify(callback.rawBody),
       ],
     );
-    return rows.length > 0 ? fromRow(rows[0]) : undefined;
+    return rows[0];
   }
 
   async findByReplayKey(enterpriseId: string, replayKey: Buffer): Promise<StoredSmsCallback | undefined> {
-    const rows: Row[] = await this.callbacks.query(
-      `SELECT ${RETURNED_COLUMNS} FROM sms_callbacks WHERE enterprise_id = $1 AND replay_key = $2`,
+    const rows: StoredSmsCallback[] = await this.callbacks.query(
+      `SELECT ${RETURNED} FROM sms_callbacks WHERE enterprise_id = $1 AND replay_key = $2`,
       [enterpriseId, replayKey],
     );
-    return rows.length > 0 ? fromRow(rows[0]) : undefined;
+    return rows[0];
   }
 
   async findById(enterpriseId: string, id: string): Promise<StoredSmsCallback | undefined> {
-    const rows: Row[] = await this.callbacks.query(
-      `SELECT ${RETURNED_COLUMNS} FROM sms_callbacks WHERE enterprise_id = $1 AND id = $2`,
+    const rows: StoredSmsCallback[] = await this.callbacks.query(
+      `SELECT ${RETURNED} FROM sms_callbacks WHERE enterprise_id = $1 AND id = $2`,
       [enterpriseId, id],
     );
-    return rows.length > 0 ? fromRow(rows[0]) : undefined;
+    return rows[0];
   }
 
-  /** One page, newest first, and the total that matches. */
+  /** One page, newest first by the chosen time, and the total that matches. */
   async findPage(
     enterpriseId: string,
     filter: SmsCallbackFilter,
+    order: SmsCallbackOrder,
     offset: number,
     limit: number,
   ): Promise<[StoredSmsCallback[], number]> {
-    const query = this.callbacks
-      .createQueryBuilder('c')
-      .select(RETURNED_PROPERTIES.map((property) => `c.${property}`))
-      .where('c.enterprise_id = :enterpriseId', { enterpriseId });
-    if (filter.msisdn !== undefined) {
-      query.andWhere('c.msisdn = :msisdn', { msisdn: filter.msisdn });
+    const query = this.filtered(enterpriseId, filter).select(PROPERTIES.map((property) => `c.${property}`));
+    if (order === 'sendTime') {
+      query.orderBy('c.send_time_at', 'DESC', 'NULLS LAST');
+    } else {
+      query.orderBy('c.received_at', 'DESC');
     }
-    if (filter.requestId !== undefined) {
-      query.andWhere('c.request_id = :requestId', { requestId: filter.requestId });
+    return query.addOrderBy('c.id', 'DESC').offset(offset).limit(limit).getManyAndCount();
+  }
+
+  /** Counts by status, distinct send requests and telco latency, computed by PostgreSQL. */
+  async stats(enterpriseId: string, filter: SmsCallbackFilter): Promise<SmsCallbackStats> {
+    const totals = await this.filtered(enterpriseId, filter)
+      .select('count(*)::int', 'total')
+      .addSelect('count(DISTINCT c.request_id)::int', 'distinctRequestIds')
+      .addSelect('count(c.response_time_telco_at - c.send_time_at)::int', 'latencyCount')
+      .addSelect(`min(${LATENCY_MS})`, 'minMs')
+      .addSelect(`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${LATENCY_MS})`, 'medianMs')
+      .addSelect(`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${LATENCY_MS})`, 'p95Ms')
+      .addSelect(`max(${LATENCY_MS})`, 'maxMs')
+      .getRawOne<Record<string, number | string | null>>();
+    const byStatus = await this.filtered(enterpriseId, filter)
+      .select('c.status', 'status')
+      .addSelect('count(*)::int', 'count')
+      .groupBy('c.status')
+      .orderBy('c.status', 'ASC', 'NULLS LAST')
+      .getRawMany<{ status: number | null; count: number }>();
+    return {
+      total: Number(totals?.total ?? 0),
+      distinctRequestIds: Number(totals?.distinctRequestIds ?? 0),
+      byStatus,
+      latency: {
+        count: Number(totals?.latencyCount ?? 0),
+        minMs: numberOrNull(totals?.minMs),
+        medianMs: numberOrNull(totals?.medianMs),
+        p95Ms: numberOrNull(totals?.p95Ms),
+        maxMs: numberOrNull(totals?.maxMs),
+      },
+    };
+  }
+
+  private filtered(enterpriseId: string, filter: SmsCallbackFilter): SelectQueryBuilder<SmsCallback> {
+    const query = this.callbacks.createQueryBuilder('c').where('c.enterprise_id = :enterpriseId', { enterpriseId });
+    const conditions: Array<[unknown, string]> = [
+      [filter.msisdn, 'c.msisdn_normalized = :msisdn'],
+      [filter.requestId, 'c.request_id = :requestId'],
+      [filter.referentId, 'c.referent_id = :referentId'],
+      [filter.status, 'c.status = :status'],
+      [filter.from, 'c.received_at >= :from'],
+      [filter.to, 'c.received_at < :to'],
+      [filter.sentFrom, 'c.send_time_at >= :sentFrom'],
+      [filter.sentTo, 'c.send_time_at < :sentTo'],
+    ];
+    for (const [value, condition] of conditions) {
+      if (value !== undefined) {
+        query.andWhere(condition, filter);
+      }
     }
-    if (filter.referentId !== undefined) {
-      query.andWhere('c.referent_id = :referentId', { referentId: filter.referentId });
-    }
-    if (filter.status !== undefined) {
-      query.andWhere('c.status = :status', { status: filter.status });
-    }
-    if (filter.from) {
-      query.andWhere('c.received_at >= :from', { from: filter.from });
-    }
-    if (filter.to) {
-      query.andWhere('c.received_at < :to', { to: filter.to });
-    }
-    const [items, total] = await query
-      .orderBy('c.received_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .offset(offset)
-      .limit(limit)
-      .getManyAndCount();
-    return [items, total];
+    return query;
   }
 }
 
-function fromRow(row: Row): StoredSmsCallback {
-  return {
-    id: row.id,
-    enterpriseId: row.enterprise_id,
-    licenseId: row.license_id,
-    receivedAt: row.received_at,
-    msisdn: row.msisdn,
-    requestId: row.request_id,
-    sendTime: row.send_time,
-    responseTimeTelco: row.response_time_telco,
-    status: row.status,
-    referentId: row.referent_id,
-    retryCount: row.retry_count,
-  };
+/** Telco latency in milliseconds (NULL without both times). */
+const LATENCY_MS = 'extract(epoch FROM (c.response_time_telco_at - c.send_time_at)) * 1000';
+
+/** Whole milliseconds (the times themselves have at most millisecond precision). */
+function numberOrNull(value: number | string | null | undefined): number | null {
+  return value === null || value === undefined ? null : Math.round(Number(value));
 }

@@ -1,14 +1,16 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { createHash } from 'node:crypto';
 import { ApiError } from '../common/api-error';
 import { Page } from '../common/envelope';
 import type { LicenseContext } from '../license/license-context';
+import { CallbackNormalizer } from './callback-normalizer';
 import type { CreateSmsCallbackDto } from './dto/create-sms-callback.dto';
-import type { ListSmsCallbacksQuery } from './dto/list-sms-callbacks.query';
+import type { ListSmsCallbacksQuery, SmsCallbackFilterQuery } from './dto/list-sms-callbacks.query';
+import type { SmsCallbackStatsDto } from './dto/sms-callback-stats.dto';
 import type { SmsCallbackDto } from './dto/sms-callback.dto';
 import { SMS_CALLBACK_STORED, SmsCallbackStoredEvent } from './events/sms-callback-stored.event';
-import { SmsCallbackRepository, StoredSmsCallback } from './sms-callback.repository';
+import { replayKeyOf } from './replay-key';
+import { SmsCallbackFilter, SmsCallbackRepository, StoredSmsCallback } from './sms-callback.repository';
 import { unstorableJsonReason } from './storable-json';
 
 export interface StoreResult {
@@ -23,13 +25,14 @@ export class SmsCallbackService {
 
   constructor(
     private readonly callbacks: SmsCallbackRepository,
+    private readonly normalizer: CallbackNormalizer,
     private readonly events: EventEmitter2,
   ) {}
 
   /**
    * Stores a delivery report for the license's enterprise, exactly once: a callback whose seven values
-   * equal a stored one of the same enterprise is a replay and returns the stored record. Resolves only
-   * after the row is committed.
+   * (normalised: see `replayKeyOf`) equal a stored one of the same enterprise is a replay and returns the
+   * stored record. Resolves only after the row is committed.
    */
   async store(
     license: LicenseContext,
@@ -40,7 +43,9 @@ export class SmsCallbackService {
     if (problem) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'The body holds text that cannot be stored.', problem);
     }
-    const replayKey = replayKeyOf(dto);
+    const normalized = this.normalizer.normalize(dto);
+    const status = dto.status ?? null;
+    const replayKey = replayKeyOf({ ...dto, ...normalized, status });
     // Two attempts: a conflicting row that disappears between the insert and the read (deleted by an
     // operator) is rare enough to retry once, then to report as an error.
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -48,10 +53,13 @@ export class SmsCallbackService {
         enterpriseId: license.enterpriseId,
         licenseId: license.licenseId,
         msisdn: dto.msisdn,
+        msisdnNormalized: normalized.msisdn,
         requestId: dto.requestId,
         sendTime: dto.sendTime,
+        sendTimeAt: normalized.sendTime,
         responseTimeTelco: dto.responseTimeTelco ?? null,
-        status: dto.status ?? null,
+        responseTimeTelcoAt: normalized.responseTimeTelco,
+        status,
         referentId: dto.referentId,
         retryCount: dto.retryCount,
         replayKey,
@@ -73,14 +81,8 @@ export class SmsCallbackService {
   async list(enterpriseId: string, query: ListSmsCallbacksQuery): Promise<Page<SmsCallbackDto>> {
     const [rows, total] = await this.callbacks.findPage(
       enterpriseId,
-      {
-        msisdn: query.msisdn,
-        requestId: query.requestId,
-        referentId: query.referentId,
-        status: query.status,
-        from: query.from ? new Date(query.from) : undefined,
-        to: query.to ? new Date(query.to) : undefined,
-      },
+      this.filterOf(query),
+      query.orderBy,
       (query.page - 1) * query.limit,
       query.limit,
     );
@@ -96,6 +98,30 @@ export class SmsCallbackService {
     return toDto(found);
   }
 
+  async stats(enterpriseId: string, query: SmsCallbackFilterQuery): Promise<SmsCallbackStatsDto> {
+    const stats = await this.callbacks.stats(enterpriseId, this.filterOf(query));
+    return {
+      total: stats.total,
+      distinctRequestIds: stats.distinctRequestIds,
+      byStatus: stats.byStatus,
+      telcoLatency: stats.latency,
+    };
+  }
+
+  private filterOf(query: SmsCallbackFilterQuery): SmsCallbackFilter {
+    const date = (value?: string) => (value === undefined ? undefined : new Date(value));
+    return {
+      msisdn: query.msisdn === undefined ? undefined : this.normalizer.msisdn(query.msisdn),
+      requestId: query.requestId,
+      referentId: query.referentId,
+      status: query.status,
+      from: date(query.from),
+      to: date(query.to),
+      sentFrom: date(query.sentFrom),
+      sentTo: date(query.sentTo),
+    };
+  }
+
   private emitStored(event: SmsCallbackStoredEvent): void {
     try {
       this.events.emit(SMS_CALLBACK_STORED, event);
@@ -106,27 +132,16 @@ export class SmsCallbackService {
   }
 }
 
-/** SHA-256 over the seven values, absent optional values as null: the identity of a callback. */
-export function replayKeyOf(dto: CreateSmsCallbackDto): Buffer {
-  const values = [
-    dto.msisdn,
-    dto.requestId,
-    dto.sendTime,
-    dto.responseTimeTelco ?? null,
-    dto.status ?? null,
-    dto.referentId,
-    dto.retryCount,
-  ];
-  return createHash('sha256').update(JSON.stringify(values)).digest();
-}
-
 function toDto(row: StoredSmsCallback): SmsCallbackDto {
   return {
     id: row.id,
     msisdn: row.msisdn,
+    msisdnNormalized: row.msisdnNormalized,
     requestId: row.requestId,
     sendTime: row.sendTime,
+    sendTimeUtc: row.sendTimeAt?.toISOString() ?? null,
     responseTimeTelco: row.responseTimeTelco,
+    responseTimeTelcoUtc: row.responseTimeTelcoAt?.toISOString() ?? null,
     status: row.status,
     referentId: row.referentId,
     retryCount: row.retryCount,

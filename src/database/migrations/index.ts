@@ -1,4 +1,5 @@
 import { InitialSchema1764230400000 } from './1764230400000-initial-schema';
+import { CallbackNormalisedData1764400000000 } from './1764400000000-callback-normalised-data';
 
 /** Every migration, in order. Listed by class so that the build, the CLI and the tests load the same set. */
-export const migrations = [InitialSchema1764230400000];
+export const migrations = [InitialSchema1764230400000, CallbackNormalisedData1764400000000];

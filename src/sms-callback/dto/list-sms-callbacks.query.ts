@@ -1,36 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { integerStringToNumber } from '../../common/transforms';
 import { ID_MAX_LENGTH, INT32_MAX, INT32_MIN, MSISDN_MAX_LENGTH } from './create-sms-callback.dto';
 
 export const MAX_PAGE_SIZE = 100;
 
-/** Query of `GET /api/vendor/v1/sms/callback`: a page of the enterprise's callbacks, newest first. */
-export class ListSmsCallbacksQuery {
-  @ApiPropertyOptional({ description: 'The 1-based page.', default: 1, minimum: 1, type: 'integer' })
-  @Max(1_000_000)
-  @Min(1)
-  @IsInt()
-  @IsOptional()
-  @Transform(integerStringToNumber)
-  page = 1;
-
+/** The filters shared by the list and the statistics. */
+export class SmsCallbackFilterQuery {
   @ApiPropertyOptional({
-    description: 'Records per page.',
-    default: 20,
-    minimum: 1,
-    maximum: MAX_PAGE_SIZE,
-    type: 'integer',
+    description: 'Only this recipient number, in any accepted form (`0912345678`, `+84 912 345 678`, `84912345678`).',
+    example: '0912345678',
   })
-  @Max(MAX_PAGE_SIZE)
-  @Min(1)
-  @IsInt()
-  @IsOptional()
-  @Transform(integerStringToNumber)
-  limit = 20;
-
-  @ApiPropertyOptional({ description: 'Only this recipient number (exact).', example: '84912345678' })
   @MaxLength(MSISDN_MAX_LENGTH)
   @IsString()
   @IsOptional()
@@ -73,4 +54,56 @@ export class ListSmsCallbacksQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+
+  @ApiPropertyOptional({
+    description: 'Sent (the parsed `sendTime`) at or after this instant (ISO 8601).',
+    example: '2025-05-01T00:00:00+07:00',
+    format: 'date-time',
+  })
+  @IsISO8601({ strict: true })
+  @IsOptional()
+  sentFrom?: string;
+
+  @ApiPropertyOptional({
+    description: 'Sent (the parsed `sendTime`) before this instant (ISO 8601, exclusive).',
+    example: '2025-05-02T00:00:00+07:00',
+    format: 'date-time',
+  })
+  @IsISO8601({ strict: true })
+  @IsOptional()
+  sentTo?: string;
+}
+
+/** Query of `GET /api/vendor/v1/sms/callback`: a page of the enterprise's callbacks, newest first. */
+export class ListSmsCallbacksQuery extends SmsCallbackFilterQuery {
+  @ApiPropertyOptional({ description: 'The 1-based page.', default: 1, minimum: 1, type: 'integer' })
+  @Max(1_000_000)
+  @Min(1)
+  @IsInt()
+  @IsOptional()
+  @Transform(integerStringToNumber)
+  page = 1;
+
+  @ApiPropertyOptional({
+    description: 'Records per page.',
+    default: 20,
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    type: 'integer',
+  })
+  @Max(MAX_PAGE_SIZE)
+  @Min(1)
+  @IsInt()
+  @IsOptional()
+  @Transform(integerStringToNumber)
+  limit = 20;
+
+  @ApiPropertyOptional({
+    description: 'Newest first by the time received (`receivedAt`, default) or by the parsed send time (`sendTime`).',
+    enum: ['receivedAt', 'sendTime'],
+    default: 'receivedAt',
+  })
+  @IsIn(['receivedAt', 'sendTime'])
+  @IsOptional()
+  orderBy: 'receivedAt' | 'sendTime' = 'receivedAt';
 }

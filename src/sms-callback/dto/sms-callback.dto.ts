@@ -12,6 +12,16 @@ export class SmsCallbackDto {
   @ApiProperty({ description: 'The recipient phone number, as sent.', example: '84912345678' })
   msisdn: string;
 
+  @ApiProperty({
+    description:
+      'The recipient phone number in international digits, without `+` (`0912345678` gives `84912345678`). ' +
+      'Null only for callbacks stored before numbers were normalised whose number could not be read.',
+    example: '84912345678',
+    nullable: true,
+    type: String,
+  })
+  msisdnNormalized: string | null;
+
   @ApiProperty({ description: 'Id of the send request the report is about.', example: 'req-20250501-000123' })
   requestId: string;
 
@@ -25,6 +35,26 @@ export class SmsCallbackDto {
     type: String,
   })
   responseTimeTelco: string | null;
+
+  @ApiProperty({
+    description:
+      '`sendTime` read as an instant (ISO 8601, UTC); a time written without a zone is in CALLBACK_TIMEZONE. ' +
+      'Null only for callbacks stored before times were read whose value could not be read.',
+    format: 'date-time',
+    example: '2025-05-01T10:15:30.000Z',
+    nullable: true,
+    type: String,
+  })
+  sendTimeUtc: string | null;
+
+  @ApiPropertyOptional({
+    description: '`responseTimeTelco` read as an instant (ISO 8601, UTC); null when absent.',
+    format: 'date-time',
+    example: '2025-05-01T10:15:32.000Z',
+    nullable: true,
+    type: String,
+  })
+  responseTimeTelcoUtc: string | null;
 
   @ApiPropertyOptional({
     description: "The vendor's delivery status code.",

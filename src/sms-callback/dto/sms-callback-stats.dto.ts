@@ -1,0 +1,45 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class StatusCountDto {
+  @ApiProperty({
+    description: 'A delivery status code; null for callbacks without one.',
+    type: 'integer',
+    nullable: true,
+  })
+  status: number | null;
+
+  @ApiProperty({ description: 'Callbacks with this status.', example: 1200 })
+  count: number;
+}
+
+export class TelcoLatencyDto {
+  @ApiProperty({ description: 'Callbacks with both times, over which the figures are computed.', example: 1180 })
+  count: number;
+
+  @ApiProperty({ description: 'Shortest `responseTimeTelco - sendTime`, in ms.', nullable: true, example: 850 })
+  minMs: number | null;
+
+  @ApiProperty({ description: 'Median, in ms.', nullable: true, example: 2100 })
+  medianMs: number | null;
+
+  @ApiProperty({ description: '95th percentile, in ms.', nullable: true, example: 6400 })
+  p95Ms: number | null;
+
+  @ApiProperty({ description: 'Longest, in ms.', nullable: true, example: 30500 })
+  maxMs: number | null;
+}
+
+/** Delivery statistics of the enterprise's callbacks that match the filters. */
+export class SmsCallbackStatsDto {
+  @ApiProperty({ description: 'Callbacks that match.', example: 1250 })
+  total: number;
+
+  @ApiProperty({ description: 'Distinct `requestId`s among them.', example: 1190 })
+  distinctRequestIds: number;
+
+  @ApiProperty({ description: 'Counts by `status`, in ascending status order.', type: [StatusCountDto] })
+  byStatus: StatusCountDto[];
+
+  @ApiProperty({ description: 'Telco latency: `responseTimeTelco - sendTime`, parsed times.', type: TelcoLatencyDto })
+  telcoLatency: TelcoLatencyDto;
+}
