@@ -106,7 +106,12 @@ describe('callback data: times, phone numbers, statistics', () => {
 
   describe('filters and order by the real send time', () => {
     it('should filter with sentFrom/sentTo and order by sendTime', async () => {
-      for (const sendTime of ['2025-05-01 08:00:00', '2025-05-02 08:00:00', '2025-05-01 23:30:00', '2025-04-30 08:00:00']) {
+      for (const sendTime of [
+        '2025-05-01 08:00:00',
+        '2025-05-02 08:00:00',
+        '2025-05-01 23:30:00',
+        '2025-04-30 08:00:00',
+      ]) {
         await post(aCallback({ sendTime, responseTimeTelco: undefined })).expect(201);
       }
       // 1 May in Ho Chi Minh City, written in UTC.
