@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { buildDataSourceOptions } from '../src/database/data-source.options';
 import { migrations } from '../src/database/migrations';
 import { InitialSchema1764230400000 } from '../src/database/migrations/1764230400000-initial-schema';
@@ -17,7 +17,7 @@ describe('migrations', () => {
 
   const dataSourceWith = async (list: Array<new () => unknown>) => {
     const dataSource = new DataSource({
-      ...buildDataSourceOptions({ url, poolSize: 1 }),
+      ...(buildDataSourceOptions({ url, poolSize: 1 }) as Extract<DataSourceOptions, { type: 'postgres' }>),
       schema,
       migrations: list as never,
     });
