@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LicenseModule } from '../license/license.module';
 import { CallbackNormalizer } from './callback-normalizer';
+import { CallbackWriter } from './callback-writer';
 import { SmsCallbackController } from './sms-callback.controller';
 import { SmsCallback } from './sms-callback.entity';
 import { SmsCallbackRepository } from './sms-callback.repository';
@@ -14,7 +15,7 @@ import { SmsCallbackService } from './sms-callback.service';
 @Module({
   imports: [TypeOrmModule.forFeature([SmsCallback]), LicenseModule],
   controllers: [SmsCallbackController],
-  providers: [SmsCallbackRepository, SmsCallbackService, CallbackNormalizer],
+  providers: [SmsCallbackRepository, SmsCallbackService, CallbackNormalizer, CallbackWriter],
   exports: [SmsCallbackService],
 })
 export class SmsCallbackModule {}

@@ -5,6 +5,7 @@ import { SmsCallback } from './sms-callback.entity';
 
 export type NewSmsCallback = Omit<SmsCallback, 'id' | 'receivedAt' | 'license'>;
 export type StoredSmsCallback = Omit<SmsCallback, 'license' | 'replayKey' | 'rawBody'>;
+export type InsertedSmsCallback = StoredSmsCallback & Pick<SmsCallback, 'replayKey'>;
 
 /** Conditions of the read API and the statistics; all optional, all ANDed. */
 export interface SmsCallbackFilter {
@@ -47,6 +48,23 @@ const COLUMNS: Record<keyof StoredSmsCallback, string> = {
   referentId: 'referent_id',
   retryCount: 'retry_count',
 };
+/** The columns of a new row, in the order of `insertManyUnlessReplay`'s values. */
+const INSERTED_COLUMNS = [
+  'enterprise_id',
+  'license_id',
+  'msisdn',
+  'msisdn_normalized',
+  'request_id',
+  'send_time',
+  'send_time_at',
+  'response_time_telco',
+  'response_time_telco_at',
+  'status',
+  'referent_id',
+  'retry_count',
+  'replay_key',
+  'raw_body',
+];
 const PROPERTIES = Object.keys(COLUMNS) as Array<keyof StoredSmsCallback>;
 const RETURNED = PROPERTIES.map((property) => `${COLUMNS[property]} AS "${property}"`).join(', ');
 
@@ -56,19 +74,15 @@ export class SmsCallbackRepository {
   constructor(@InjectRepository(SmsCallback) private readonly callbacks: Repository<SmsCallback>) {}
 
   /**
-   * Inserts the callback unless the enterprise already has one with the same replay key. Returns the
-   * new row, or `undefined` when it was a replay. The statement commits on its own (autocommit): when it
-   * returns, the row is durable.
+   * Inserts the callbacks, in one statement, except those whose enterprise already has one with the same
+   * replay key (or that repeat an earlier one of the same statement). Returns the rows inserted, each with
+   * its replay key. The statement commits on its own (autocommit): when it returns, the rows are durable.
    */
-  async insertUnlessReplay(callback: NewSmsCallback): Promise<StoredSmsCallback | undefined> {
-    const rows: StoredSmsCallback[] = await this.callbacks.query(
-      `INSERT INTO sms_callbacks
-         (enterprise_id, license_id, msisdn, msisdn_normalized, request_id, send_time, send_time_at,
-          response_time_telco, response_time_telco_at, status, referent_id, retry_count, replay_key, raw_body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT (enterprise_id, replay_key) DO NOTHING
-       RETURNING ${RETURNED}`,
-      [
+  async insertManyUnlessReplay(callbacks: NewSmsCallback[]): Promise<InsertedSmsCallback[]> {
+    const params: unknown[] = [];
+    const tuples = callbacks.map((callback) => {
+      const first = params.length;
+      params.push(
         callback.enterpriseId,
         callback.licenseId,
         callback.msisdn,
@@ -83,17 +97,28 @@ export class SmsCallbackRepository {
         callback.retryCount,
         callback.replayKey,
         JSON.stringify(callback.rawBody),
-      ],
+      );
+      return `(${INSERTED_COLUMNS.map((_, i) => `$${first + i + 1}`).join(', ')})`;
+    });
+    return this.callbacks.query(
+      `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.join(', ')})
+       VALUES ${tuples.join(', ')}
+       ON CONFLICT (enterprise_id, replay_key) DO NOTHING
+       RETURNING ${RETURNED}, replay_key AS "replayKey"`,
+      params,
     );
-    return rows[0];
   }
 
-  async findByReplayKey(enterpriseId: string, replayKey: Buffer): Promise<StoredSmsCallback | undefined> {
-    const rows: StoredSmsCallback[] = await this.callbacks.query(
-      `SELECT ${RETURNED} FROM sms_callbacks WHERE enterprise_id = $1 AND replay_key = $2`,
-      [enterpriseId, replayKey],
+  /** The stored callbacks with these replay keys, each with its replay key. */
+  async findByReplayKeys(keys: Array<{ enterpriseId: string; replayKey: Buffer }>): Promise<InsertedSmsCallback[]> {
+    if (keys.length === 0) {
+      return [];
+    }
+    return this.callbacks.query(
+      `SELECT ${RETURNED}, replay_key AS "replayKey" FROM sms_callbacks
+        WHERE (enterprise_id, replay_key) IN (SELECT * FROM unnest($1::varchar[], $2::bytea[]))`,
+      [keys.map((key) => key.enterpriseId), keys.map((key) => key.replayKey)],
     );
-    return rows[0];
   }
 
   async findById(enterpriseId: string, id: string): Promise<StoredSmsCallback | undefined> {

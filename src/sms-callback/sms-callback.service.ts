@@ -4,6 +4,7 @@ import { ApiError } from '../common/api-error';
 import { Page } from '../common/envelope';
 import type { LicenseContext } from '../license/license-context';
 import { CallbackNormalizer } from './callback-normalizer';
+import { CallbackWriter } from './callback-writer';
 import type { CreateSmsCallbackDto } from './dto/create-sms-callback.dto';
 import type { ListSmsCallbacksQuery, SmsCallbackFilterQuery } from './dto/list-sms-callbacks.query';
 import type { SmsCallbackStatsDto } from './dto/sms-callback-stats.dto';
@@ -25,6 +26,7 @@ export class SmsCallbackService {
 
   constructor(
     private readonly callbacks: SmsCallbackRepository,
+    private readonly writer: CallbackWriter,
     private readonly normalizer: CallbackNormalizer,
     private readonly events: EventEmitter2,
   ) {}
@@ -46,36 +48,27 @@ export class SmsCallbackService {
     const normalized = this.normalizer.normalize(dto);
     const status = dto.status ?? null;
     const replayKey = replayKeyOf({ ...dto, ...normalized, status });
-    // Two attempts: a conflicting row that disappears between the insert and the read (deleted by an
-    // operator) is rare enough to retry once, then to report as an error.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const inserted = await this.callbacks.insertUnlessReplay({
-        enterpriseId: license.enterpriseId,
-        licenseId: license.licenseId,
-        msisdn: dto.msisdn,
-        msisdnNormalized: normalized.msisdn,
-        requestId: dto.requestId,
-        sendTime: dto.sendTime,
-        sendTimeAt: normalized.sendTime,
-        responseTimeTelco: dto.responseTimeTelco ?? null,
-        responseTimeTelcoAt: normalized.responseTimeTelco,
-        status,
-        referentId: dto.referentId,
-        retryCount: dto.retryCount,
-        replayKey,
-        rawBody,
-      });
-      if (inserted) {
-        const callback = toDto(inserted);
-        this.emitStored(new SmsCallbackStoredEvent(callback, license.enterpriseId, license.licenseId));
-        return { callback, replayed: false };
-      }
-      const existing = await this.callbacks.findByReplayKey(license.enterpriseId, replayKey);
-      if (existing) {
-        return { callback: toDto(existing), replayed: true };
-      }
+    const { callback, replayed } = await this.writer.write({
+      enterpriseId: license.enterpriseId,
+      licenseId: license.licenseId,
+      msisdn: dto.msisdn,
+      msisdnNormalized: normalized.msisdn,
+      requestId: dto.requestId,
+      sendTime: dto.sendTime,
+      sendTimeAt: normalized.sendTime,
+      responseTimeTelco: dto.responseTimeTelco ?? null,
+      responseTimeTelcoAt: normalized.responseTimeTelco,
+      status,
+      referentId: dto.referentId,
+      retryCount: dto.retryCount,
+      replayKey,
+      rawBody,
+    });
+    const answer = toDto(callback);
+    if (!replayed) {
+      this.emitStored(new SmsCallbackStoredEvent(answer, license.enterpriseId, license.licenseId));
     }
-    throw new Error('A replayed callback conflicted with a row that could not be read back');
+    return { callback: answer, replayed };
   }
 
   async list(enterpriseId: string, query: ListSmsCallbacksQuery): Promise<Page<SmsCallbackDto>> {
