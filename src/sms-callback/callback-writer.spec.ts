@@ -1,4 +1,4 @@
-import type { ConfigService } from '@nestjs/config';
+import type { AppConfigService } from '../config/app-config.type';
 import { CallbackWriter } from './callback-writer';
 import type { InsertedSmsCallback, NewSmsCallback, SmsCallbackRepository } from './sms-callback.repository';
 
@@ -70,7 +70,7 @@ class FakeTable {
   };
 }
 
-const config = (poolSize: number) => ({ get: () => poolSize }) as unknown as ConfigService;
+const config = (poolSize: number) => ({ get: () => poolSize }) as unknown as AppConfigService;
 
 describe('CallbackWriter (group commit)', () => {
   it('should write callbacks that arrive together in one INSERT, each answered as new', async () => {
