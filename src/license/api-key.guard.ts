@@ -1,26 +1,46 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
+import { ApiError } from '../common/api-error';
+import { normalizeClientIp } from './ip-allow-list';
 import type { LicenseContext } from './license-context';
 import { LicenseService } from './license.service';
+import { AuthFailureLimiter } from './rate-limit/auth-failure-limiter';
 
 export const API_KEY_HEADER = 'API-KEY';
 
 /** A request that passed {@link ApiKeyGuard}. */
 export interface LicensedRequest extends Request {
   license: LicenseContext;
+  /** Requests per second the license may make (0: no limit), for the rate-limit guard that follows. */
+  licenseRateLimit?: number;
 }
 
 /**
- * Reads the `API-KEY` header: missing or unknown is a 401, a license that is not active now is a 403
- * that says why. On success the request carries its license and enterprise.
+ * Reads the `API-KEY` header: missing or unknown is a 401, a license that is not active now (or a client
+ * address off its allow-list) a 403 that says why. Too many 401s from one address and it gets 429 for a
+ * while, whatever the key. On success the request carries its license and enterprise.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly licenses: LicenseService) {}
+  constructor(
+    private readonly licenses: LicenseService,
+    private readonly authFailures: AuthFailureLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<LicensedRequest>();
-    request.license = await this.licenses.verify(request.header(API_KEY_HEADER));
-    return true;
+    const clientIp = normalizeClientIp(request.ip);
+    this.authFailures.assertNotBlocked('api-key', clientIp);
+    try {
+      const verified = await this.licenses.verify(request.header(API_KEY_HEADER), { clientIp });
+      request.license = { licenseId: verified.licenseId, enterpriseId: verified.enterpriseId };
+      request.licenseRateLimit = verified.rateLimitPerSecond;
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.getStatus() === Number(HttpStatus.UNAUTHORIZED)) {
+        await this.authFailures.recordFailure('api-key', clientIp);
+      }
+      throw err;
+    }
   }
 }

@@ -1,4 +1,14 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 
 export const LICENSE_STATUSES = ['active', 'suspended', 'revoked'] as const;
 export type LicenseStatus = (typeof LICENSE_STATUSES)[number];
@@ -7,6 +17,7 @@ export type LicenseStatus = (typeof LICENSE_STATUSES)[number];
 @Entity({ name: 'licenses' })
 @Index('IDX_licenses_enterprise_id', ['enterpriseId'])
 @Check('CHK_licenses_status', `"status" IN ('active', 'suspended', 'revoked')`)
+@Check('CHK_licenses_rate_limit_per_second', `"rate_limit_per_second" IS NULL OR "rate_limit_per_second" > 0`)
 export class License {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_licenses_id' })
   id: string;
@@ -41,6 +52,23 @@ export class License {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 
+  /** Roughly when the key was last accepted: written at most once a minute per instance. */
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
+
+  /** Requests per second this license may make; NULL: the default (LICENSE_RATE_LIMIT_PER_SECOND). */
+  @Column({ name: 'rate_limit_per_second', type: 'integer', nullable: true })
+  rateLimitPerSecond: number | null;
+
+  /** The client addresses (IPs or CIDRs) the key may be used from; empty: any. */
+  @Column({ name: 'allowed_ips', type: 'text', array: true, default: () => "'{}'" })
+  allowedIps: string[];
+
+  /** The license this one replaced by a rotation. */
+  @Column({ name: 'rotated_from_id', type: 'uuid', nullable: true })
+  rotatedFromId: string | null;
+
+  @ManyToOne(() => License, { onDelete: 'SET NULL', createForeignKeyConstraints: true })
+  @JoinColumn({ name: 'rotated_from_id', foreignKeyConstraintName: 'FK_licenses_rotated_from_id' })
+  rotatedFrom?: License;
 }

@@ -1,0 +1,193 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminActor, AdminAuth } from '../admin/admin-auth.decorator';
+import { ApiError } from '../common/api-error';
+import { Page } from '../common/envelope';
+import {
+  ApiCommonErrors,
+  ApiEnvelopeError,
+  ApiEnvelopeResponse,
+  ApiJsonBodyErrors,
+} from '../common/swagger/envelope.schema';
+import { CreateLicenseDto } from './dto/create-license.dto';
+import { IssuedLicenseDto, LicenseDto, RotatedLicenseDto } from './dto/license.dto';
+import { LicenseEventDto } from './dto/license-event.dto';
+import { ListLicensesQuery } from './dto/list-licenses.query';
+import { PageQuery } from './dto/page.query';
+import { RotateLicenseQuery } from './dto/rotate-license.query';
+import { UpdateLicenseDto } from './dto/update-license.dto';
+import { LicenseService } from './license.service';
+
+export const ADMIN_LICENSES_TAG = 'Admin: licenses';
+
+const EXAMPLE_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
+/** `:id` must be a UUID: 400 in the envelope otherwise. */
+function uuidParam(): ParseUUIDPipe {
+  return new ParseUUIDPipe({
+    exceptionFactory: () => ApiError.field(HttpStatus.BAD_REQUEST, 'id', 'isUuid', 'id must be a UUID.'),
+  });
+}
+
+function ApiLicenseNotFound(): MethodDecorator {
+  return ApiEnvelopeError(HttpStatus.NOT_FOUND, {
+    description: 'No such license (or the admin API is off: no ADMIN_API_KEY).',
+    message: `No license ${EXAMPLE_ID}.`,
+    errors: { id: { exists: `No license ${EXAMPLE_ID}.` } },
+  });
+}
+
+function ApiRevokedConflict(verb: string): MethodDecorator {
+  const message = `License ${EXAMPLE_ID} is revoked: revocation is final, it cannot be ${verb}.`;
+  return ApiEnvelopeError(HttpStatus.CONFLICT, {
+    description: 'The license is revoked, and revocation is final.',
+    message,
+    errors: { status: { isNotRevoked: message } },
+  });
+}
+
+/**
+ * The admin API of licenses, for the portal behind the enterprise's Key (License) page. Every change is
+ * audited (`GET :id/events`) and reaches the API-KEY guard of this instance at once, of the others within
+ * LICENSE_CACHE_TTL_MS (<= 5 s).
+ */
+@ApiTags(ADMIN_LICENSES_TAG)
+@AdminAuth()
+@ApiCommonErrors()
+@Controller('api/admin/v1/licenses')
+export class LicenseAdminController {
+  constructor(private readonly licenses: LicenseService) {}
+
+  @Post()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Create a license and its API-KEY',
+    description: 'The response holds the key: the only time it is ever shown (the service keeps only its hash).',
+  })
+  @ApiBody({ type: CreateLicenseDto })
+  @ApiEnvelopeResponse(IssuedLicenseDto, HttpStatus.CREATED)
+  @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    message: 'Validation failed: enterpriseId, allowedIps.',
+    errors: {
+      enterpriseId: { isNotEmpty: 'enterpriseId should not be empty' },
+      allowedIps: {
+        isIpOrCidr: 'each value in allowedIps must be an IP address or a CIDR block such as 203.0.113.0/24',
+      },
+    },
+  })
+  @ApiJsonBodyErrors()
+  create(@Body() dto: CreateLicenseDto, @AdminActor() actor: string): Promise<IssuedLicenseDto> {
+    return this.licenses.issue(dto, actor);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'A page of licenses, newest first' })
+  @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK, { isArray: true })
+  @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    message: 'Validation failed: status.',
+    errors: { status: { isIn: 'status must be one of the following values: active, suspended, revoked' } },
+  })
+  list(@Query() query: ListLicensesQuery): Promise<Page<LicenseDto>> {
+    return this.licenses.findPage(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One license: prefix, status and state, dates, last use (never the key or its hash)' })
+  @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiLicenseNotFound()
+  get(@Param('id', uuidParam()) id: string): Promise<LicenseDto> {
+    return this.licenses.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change the label, validity dates, rate limit or allowed addresses' })
+  @ApiBody({ type: UpdateLicenseDto })
+  @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    message: 'expiresAt must be after validFrom.',
+    errors: { expiresAt: { isAfterValidFrom: 'expiresAt must be after validFrom.' } },
+  })
+  @ApiLicenseNotFound()
+  @ApiRevokedConflict('changed')
+  @ApiJsonBodyErrors()
+  update(
+    @Param('id', uuidParam()) id: string,
+    @Body() dto: UpdateLicenseDto,
+    @AdminActor() actor: string,
+  ): Promise<LicenseDto> {
+    return this.licenses.update(id, dto, actor);
+  }
+
+  @Post(':id/suspend')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Suspend: the key stops working until resumed (no change if already suspended)' })
+  @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiLicenseNotFound()
+  @ApiRevokedConflict('suspended')
+  suspend(@Param('id', uuidParam()) id: string, @AdminActor() actor: string): Promise<LicenseDto> {
+    return this.licenses.suspend(id, actor);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Resume a suspended license (409 for a revoked one: revocation is final)' })
+  @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiLicenseNotFound()
+  @ApiRevokedConflict('resumed')
+  resume(@Param('id', uuidParam()) id: string, @AdminActor() actor: string): Promise<LicenseDto> {
+    return this.licenses.resume(id, actor);
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Revoke for good: the key never works again (no change if already revoked)' })
+  @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiLicenseNotFound()
+  revoke(@Param('id', uuidParam()) id: string, @AdminActor() actor: string): Promise<LicenseDto> {
+    return this.licenses.revoke(id, actor);
+  }
+
+  @Post(':id/rotate')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Rotate: a new key for the same enterprise and settings; the old one works until the overlap ends',
+    description:
+      'Issues a new license (its key in the response, once) and sets the expiry of the old one to now + ' +
+      '`overlapSeconds` (default 24 h; 0: now), unless it already expires sooner. Both keys work during the ' +
+      'overlap, only the new one after it. 409 for a revoked, suspended or expired license.',
+  })
+  @ApiEnvelopeResponse(RotatedLicenseDto, HttpStatus.CREATED)
+  @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    message: 'Validation failed: overlapSeconds.',
+    errors: { overlapSeconds: { max: 'overlapSeconds must not be greater than 2592000' } },
+  })
+  @ApiLicenseNotFound()
+  @ApiRevokedConflict('rotated')
+  rotate(
+    @Param('id', uuidParam()) id: string,
+    @Query() query: RotateLicenseQuery,
+    @AdminActor() actor: string,
+  ): Promise<RotatedLicenseDto> {
+    return this.licenses.rotate(id, query.overlapSeconds, actor);
+  }
+
+  @Get(':id/events')
+  @ApiOperation({ summary: "A page of the license's audit trail, newest first" })
+  @ApiEnvelopeResponse(LicenseEventDto, HttpStatus.OK, { isArray: true })
+  @ApiLicenseNotFound()
+  events(@Param('id', uuidParam()) id: string, @Query() query: PageQuery): Promise<Page<LicenseEventDto>> {
+    return this.licenses.events(id, query.page, query.limit);
+  }
+}

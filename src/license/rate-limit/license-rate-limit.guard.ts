@@ -1,0 +1,33 @@
+import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { ApiError } from '../../common/api-error';
+import type { LicensedRequest } from '../api-key.guard';
+
+/**
+ * The per-license limit (requests per second), after {@link ApiKeyGuard}: counted by license, across every
+ * route and, with REDIS_URL, every instance. Over it: 429 in the envelope with `Retry-After`. Successful
+ * answers carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
+ */
+@Injectable()
+export class LicenseRateLimitGuard extends ThrottlerGuard {
+  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+    return (request as unknown as LicensedRequest).license.licenseId;
+  }
+
+  protected override generateKey(_context: ExecutionContext, tracker: string): string {
+    return `license:${tracker}`;
+  }
+
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const message = `Too many requests: this license may make ${detail.limit} per second. Send again later.`;
+    throw new ApiError(
+      HttpStatus.TOO_MANY_REQUESTS,
+      message,
+      { 'API-KEY': { rateLimit: message } },
+      { 'Retry-After': String(Math.max(1, detail.timeToBlockExpire)) },
+    );
+  }
+}
