@@ -3,7 +3,9 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { CommonModule } from './common/common.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { LicenseAdminModule } from './license/license-admin.module';
 import { LicenseModule } from './license/license.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { SmsCallbackModule } from './sms-callback/sms-callback.module';
 
 @Module({
@@ -12,7 +14,9 @@ import { SmsCallbackModule } from './sms-callback/sms-callback.module';
     DatabaseModule.forRoot(),
     EventEmitterModule.forRoot(),
     CommonModule,
+    ObservabilityModule,
     LicenseModule,
+    LicenseAdminModule,
     SmsCallbackModule,
   ],
 })

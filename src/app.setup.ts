@@ -2,18 +2,36 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { JSON_MEDIA_TYPES } from './common/guards/json-body.guard';
 import type { AppConfigService } from './config/app-config.type';
+import { configureObservability } from './observability/configure-observability';
 import { setupSwagger } from './swagger';
 
 /**
- * What the application needs beyond its modules: the JSON body parser with its limit, Swagger, and
- * shutdown hooks. The application must be created with `{ bodyParser: false }`. Used by `main.ts` and by
- * the e2e tests, so both run the same application.
+ * What the application needs beyond its modules: request ids, access log, metrics, helmet, CORS, request
+ * timeout and graceful shutdown (`configureObservability`), the JSON body parser with its limit, Swagger.
+ * The application must be created with `{ bodyParser: false }`. Used by `main.ts` and by the e2e tests,
+ * so both run the same application.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<AppConfigService>(ConfigService);
   app.disable('x-powered-by');
+  configureObservability(app);
+  app.set('trust proxy', trustProxySetting(config.get('TRUST_PROXY', { infer: true })));
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT', { infer: true }), type: JSON_MEDIA_TYPES });
-  app.enableShutdownHooks();
   setupSwagger(app);
   return app;
+}
+
+/** TRUST_PROXY as Express's `trust proxy` setting: which proxies' `X-Forwarded-For` gives `req.ip`. */
+export function trustProxySetting(value: string): boolean | number | string[] {
+  const trimmed = value.trim();
+  if (trimmed === 'true' || trimmed === 'false') {
+    return trimmed === 'true';
+  }
+  if (/^\d+$/.test(trimmed)) {
+    return Number(trimmed);
+  }
+  return trimmed
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }

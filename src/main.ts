@@ -6,20 +6,24 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import type { AppConfigService } from './config/app-config.type';
+import { AppLogger } from './logging/app-logger.service';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(AppLogger));
+  logProcessFailures();
   configureApp(app);
   const config = app.get<AppConfigService>(ConfigService);
-  app.useLogger([...levelsFrom(config.get('LOG_LEVEL', { infer: true }))]);
   const port = config.get('PORT', { infer: true });
   await app.listen(port, config.get('HOST', { infer: true }));
   Logger.log(`Listening on ${await app.getUrl()} (API docs at /docs)`, 'Bootstrap');
 }
 
-const LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-function levelsFrom(level: (typeof LEVELS)[number]): (typeof LEVELS)[number][] {
-  return LEVELS.slice(0, LEVELS.indexOf(level) + 1);
+/** A promise rejected with no handler is a bug to log, not a reason to drop every request in flight. */
+function logProcessFailures(): void {
+  process.on('unhandledRejection', (reason: unknown) => {
+    Logger.error('Unhandled promise rejection', reason instanceof Error ? reason.stack : String(reason), 'Process');
+  });
 }
 
 bootstrap().catch((err: unknown) => {

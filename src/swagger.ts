@@ -1,8 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ADMIN_API_KEY_HEADER } from './admin/admin-api-key.guard';
+import { ADMIN_API_KEY_SECURITY } from './admin/admin-auth.decorator';
 import { DOCS_PATH } from './common/root.controller';
 import { API_KEY_HEADER } from './license/api-key.guard';
 import { API_KEY_SECURITY } from './license/api-key-auth.decorator';
+import { ADMIN_LICENSES_TAG } from './license/license-admin.controller';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -22,6 +25,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       name: API_KEY_HEADER,
       description: 'The key of an active license of your enterprise (`npm run license -- issue ...`).',
     })
+    .addSecurity(ADMIN_API_KEY_SECURITY, {
+      type: 'apiKey',
+      in: 'header',
+      name: ADMIN_API_KEY_HEADER,
+      description: 'The admin credential (ADMIN_API_KEY). Without it configured, the admin API answers 404.',
+    })
+    .addTag(
+      ADMIN_LICENSES_TAG,
+      'For the portal behind the Key (License) page: create, list, change, suspend, resume, revoke and rotate ' +
+        'licenses, and read their audit trail. Keys are shown once, at creation or rotation.',
+    )
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -7,6 +7,7 @@ import { createServer, connect, Server, Socket } from 'node:net';
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private stalled = false;
 
   private constructor(
     private readonly targetHost: string,
@@ -33,7 +34,14 @@ export class TcpProxy {
     if (this.server) {
       return;
     }
+    this.stalled = false;
     const server = createServer((client) => {
+      if (this.stalled) {
+        // Accept, then never answer: what a client sees across a network partition.
+        this.sockets.add(client);
+        client.on('error', () => client.destroy());
+        return;
+      }
       const upstream = connect(this.targetPort, this.targetHost);
       this.sockets.add(client).add(upstream);
       const drop = () => {
@@ -52,6 +60,19 @@ export class TcpProxy {
     });
     this.port = (server.address() as { port: number }).port;
     this.server = server;
+  }
+
+  /**
+   * Keeps every connection open but forwards nothing any more, and accepts new ones that get no answer:
+   * the database "stops answering" (a network partition), which only timeouts detect. `down()` then
+   * `up()` ends it.
+   */
+  stall(): void {
+    this.stalled = true;
+    for (const socket of this.sockets) {
+      socket.unpipe();
+      socket.pause();
+    }
   }
 
   /** Stops listening and cuts every open connection: the database is "gone". */

@@ -1,13 +1,18 @@
 import type { Type } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import type { App } from 'supertest/types';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
+import { validateEnv } from '../src/config/env.validation';
 import { EmbeddedDatabaseHolder } from '../src/database/embedded-database.provider';
 import { LicenseService, type IssueLicenseInput } from '../src/license/license.service';
+import { AppLogger } from '../src/logging/app-logger.service';
+import { LOG_DESTINATION } from '../src/logging/logging.module';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -26,6 +31,10 @@ export interface TestAppOptions {
   databaseUrl?: string;
   /** Extra controllers, for tests that need a route the service does not have (e.g. one that throws). */
   controllers?: Type<unknown>[];
+  /** Environment variables for this application only (`undefined` unsets one), validated like the real ones. */
+  env?: Record<string, string | undefined>;
+  /** Log as `main.ts` does (AppLogger, JSON lines) into this stream; without it the application logs nothing. */
+  logDestination?: DestinationStream;
 }
 
 /** The real AppModule, configured as `main.ts` does, on the suite's PostgreSQL. */
@@ -38,8 +47,19 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       onApplicationShutdown: async () => undefined,
     });
   }
+  if (options.env) {
+    builder = builder.overrideProvider(ConfigService).useValue(configServiceWith(options.env));
+  }
+  if (options.logDestination) {
+    builder = builder.overrideProvider(LOG_DESTINATION).useValue(options.logDestination);
+  }
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(
+    options.logDestination ? { bodyParser: false, bufferLogs: true } : { bodyParser: false, logger: false },
+  );
+  if (options.logDestination) {
+    app.useLogger(app.get(AppLogger));
+  }
   configureApp(app);
   await app.init();
   const licenses = app.get(LicenseService);
@@ -49,9 +69,25 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     dataSource: app.get(DataSource),
     licenses,
     async issueKey(overrides = {}) {
-      const { license, apiKey } = await licenses.issue({ enterpriseId: `ent-${randomUUID()}`, ...overrides });
-      return { apiKey, licenseId: license.id, enterpriseId: license.enterpriseId };
+      const { id, enterpriseId, apiKey } = await licenses.issue({ enterpriseId: `ent-${randomUUID()}`, ...overrides });
+      return { apiKey, licenseId: id, enterpriseId };
     },
     close: () => app.close(),
   };
+}
+
+/** A ConfigService that reads the process environment with `env` on top, and nothing else. */
+function configServiceWith(env: Record<string, string | undefined>): ConfigService {
+  const merged: Record<string, unknown> = { ...process.env };
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) {
+      delete merged[name];
+    } else {
+      merged[name] = value;
+    }
+  }
+  const service = new ConfigService({ ...validateEnv(merged) });
+  // Like ConfigModule's `skipProcessEnv` option: what is unset here stays unset.
+  (service as unknown as { skipProcessEnv: boolean }).skipProcessEnv = true;
+  return service;
 }

@@ -71,6 +71,118 @@ export class EnvironmentVariables {
 
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  // --- Operations: logs, metrics, health, timeouts, shutdown (issue 6) ---
+
+  /** `json` (one JSON object a line, for log collectors) or `pretty` (for people; needs pino-pretty, else JSON). */
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: 'json' | 'pretty' = 'json';
+
+  /** When set, `GET /metrics` needs `Authorization: Bearer <METRICS_TOKEN>`. Unset: open (protect it at the network). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,}$/, { message: 'METRICS_TOKEN must be at least 16 printable characters without spaces' })
+  METRICS_TOKEN?: string;
+
+  /** Origins allowed by CORS, comma-separated (`https://a.example,https://b.example`) or `*`. Unset: CORS off. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(\*|https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*)$/, {
+    message: 'CORS_ORIGINS must be * or a comma-separated list of http(s):// origins',
+  })
+  CORS_ORIGINS?: string;
+
+  /** A request still unanswered after this is answered 503 + Retry-After (it may be sent again safely). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  REQUEST_TIMEOUT_MS = 4_500;
+
+  /** How long to wait for a database connection (connect, or a free one in the pool) before answering 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DB_CONNECT_TIMEOUT_MS = 2_000;
+
+  /** PostgreSQL `statement_timeout` of the service's queries (the client gives up 1 s later). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DB_STATEMENT_TIMEOUT_MS = 3_000;
+
+  /** On SIGTERM/SIGINT: how long in-flight requests may take to finish before their connections are closed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  // --- Licenses: admin API, verification cache, rate limits (issue 3) ---
+
+  /** The credential of the admin API (header `ADMIN-API-KEY`). Unset: the admin API is off (404). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{32,}$/, {
+    message: 'ADMIN_API_KEY must be at least 32 printable characters without spaces (e.g. `openssl rand -base64 32`)',
+  })
+  ADMIN_API_KEY?: string;
+
+  /** A name for that credential, written in the audit rows of the changes made with it (never the key). */
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'ADMIN_API_KEY_ID must be 1-64 characters of A-Z a-z 0-9 . _ -' })
+  ADMIN_API_KEY_ID = 'admin';
+
+  /** How long a verified API key is trusted without asking the database; 0 = ask on every request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(5000)
+  LICENSE_CACHE_TTL_MS = 5000;
+
+  /** Requests per second of a license without a limit of its own; 0 = no limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  LICENSE_RATE_LIMIT_PER_SECOND = 1000;
+
+  /** Failed authentications (401) one client address may make per window before it is refused (429); 0 = off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  AUTH_FAILURE_LIMIT = 10;
+
+  /** The window of AUTH_FAILURE_LIMIT, and how long an address stays refused once over it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  AUTH_FAILURE_WINDOW_SECONDS = 60;
+
+  /** Redis for the rate-limit counters, shared by every instance. Unset: counters in memory, per instance. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Prefix of every Redis key this service writes. */
+  @Matches(/^[A-Za-z0-9:._-]{0,64}$/, {
+    message: 'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : . _ -',
+  })
+  REDIS_KEY_PREFIX = 'sms-callback:';
+
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client address: `false` (none: the TCP peer is the
+   * client), `true` (any: only behind a proxy that overwrites the header), a hop count, or a comma-separated
+   * list of proxy addresses / CIDRs (`loopback`, `linklocal`, `uniquelocal` allowed), as Express reads it.
+   */
+  @Matches(/^(true|false|\d{1,2}|((loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)\s*(,\s*|$))+)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or a comma-separated list of addresses/CIDRs',
+  })
+  TRUST_PROXY = 'false';
 }
 
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {

@@ -1,20 +1,30 @@
 import type { DataSourceOptions } from 'typeorm';
+import { LicenseEvent } from '../license/license-event.entity';
 import { License } from '../license/license.entity';
 import { SmsCallback } from '../sms-callback/sms-callback.entity';
 import { migrations } from './migrations';
 
-export const entities = [License, SmsCallback];
+export const entities = [License, LicenseEvent, SmsCallback];
 
 export interface DatabaseConnectionSettings {
   url: string;
   poolSize: number;
+  /** How long to wait for a connection (connect, or a free one in the pool); default 5 s. */
+  connectTimeoutMs?: number;
+  /** The server's `statement_timeout`; the client gives up 1 s later. Default 10 s. */
+  statementTimeoutMs?: number;
 }
 
 /**
  * The one TypeORM configuration, used by the service, the license CLI, `ormconfig.ts` (migration
  * scripts) and the tests, for the embedded and the server PostgreSQL alike.
  */
-export function buildDataSourceOptions({ url, poolSize }: DatabaseConnectionSettings): DataSourceOptions {
+export function buildDataSourceOptions({
+  url,
+  poolSize,
+  connectTimeoutMs = 5_000,
+  statementTimeoutMs = 10_000,
+}: DatabaseConnectionSettings): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -27,9 +37,12 @@ export function buildDataSourceOptions({ url, poolSize }: DatabaseConnectionSett
     poolSize,
     applicationName: 'sms-callback-service',
     extra: {
-      // Fail fast instead of hanging when the database is unreachable.
-      connectionTimeoutMillis: 5_000,
-      statement_timeout: 10_000,
+      // Fail fast instead of hanging when the database is unreachable: a request answers 503, never hangs.
+      connectionTimeoutMillis: connectTimeoutMs,
+      statement_timeout: statementTimeoutMs,
+      // Client side: a server that stopped answering (network gone) fails the query too.
+      query_timeout: statementTimeoutMs + 1_000,
+      keepAlive: true,
       idleTimeoutMillis: 30_000,
     },
   };

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import type { AppConfigService } from '../config/app-config.type';
+import type { DatabaseConnectionSettings } from './data-source.options';
 import { EmbeddedDatabase } from './embedded-database';
 
 export const EMBEDDED_DATABASE_OPTIONS = Symbol('EMBEDDED_DATABASE_OPTIONS');
@@ -23,10 +24,14 @@ export class EmbeddedDatabaseHolder implements OnApplicationShutdown {
   ) {}
 
   /** The URL to connect to, and the pool size that suits it. */
-  async connectionSettings(): Promise<{ url: string; poolSize: number }> {
+  async connectionSettings(): Promise<DatabaseConnectionSettings> {
+    const timeouts = {
+      connectTimeoutMs: this.config.get('DB_CONNECT_TIMEOUT_MS', { infer: true }),
+      statementTimeoutMs: this.config.get('DB_STATEMENT_TIMEOUT_MS', { infer: true }),
+    };
     const url = this.config.get('DATABASE_URL', { infer: true });
     if (url) {
-      return { url, poolSize: this.config.get('DB_POOL_SIZE', { infer: true }) };
+      return { url, poolSize: this.config.get('DB_POOL_SIZE', { infer: true }), ...timeouts };
     }
     const dataDir = this.config.get('EMBEDDED_DB_DIR', { infer: true });
     this.instance = await EmbeddedDatabase.start({ dataDir, attachIfRunning: this.options.attachIfRunning });
@@ -36,7 +41,7 @@ export class EmbeddedDatabaseHolder implements OnApplicationShutdown {
         : `Embedded PostgreSQL in ${dataDir} is open in another process: connected through its socket`,
     );
     // One backend behind the socket: one connection keeps statements of different requests apart.
-    return { url: this.instance.url, poolSize: 1 };
+    return { url: this.instance.url, poolSize: 1, ...timeouts };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -28,6 +28,8 @@ export class CallbackNormalisedData1764400000000 implements MigrationInterface {
   name = 'CallbackNormalisedData1764400000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
+    // Filling in and indexing a large table takes longer than the service's statement timeout.
+    await queryRunner.query('SET LOCAL statement_timeout = 0');
     await queryRunner.query(`
       ALTER TABLE "sms_callbacks"
         ADD "msisdn_normalized" character varying(20),

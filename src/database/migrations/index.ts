@@ -1,5 +1,10 @@
 import { InitialSchema1764230400000 } from './1764230400000-initial-schema';
+import { LicenseLifecycle1764300000000 } from './1764300000000-license-lifecycle';
 import { CallbackNormalisedData1764400000000 } from './1764400000000-callback-normalised-data';
 
 /** Every migration, in order. Listed by class so that the build, the CLI and the tests load the same set. */
-export const migrations = [InitialSchema1764230400000, CallbackNormalisedData1764400000000];
+export const migrations = [
+  InitialSchema1764230400000,
+  LicenseLifecycle1764300000000,
+  CallbackNormalisedData1764400000000,
+];

@@ -1,0 +1,67 @@
+import { Logger } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { Writable } from 'node:stream';
+import { AppLogger } from './app-logger.service';
+import { createPinoLogger } from './pino-logger.factory';
+import { requestContextMiddleware } from './request-context';
+
+describe('AppLogger', () => {
+  let lines: Array<Record<string, unknown>>;
+  let appLogger: AppLogger;
+
+  beforeEach(() => {
+    lines = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(
+          ...chunk
+            .toString()
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line) as Record<string, unknown>),
+        );
+        done();
+      },
+    });
+    appLogger = new AppLogger(createPinoLogger({ level: 'verbose', format: 'json', destination }).logger);
+    Logger.overrideLogger(appLogger);
+  });
+  afterEach(() => {
+    Logger.overrideLogger(false);
+  });
+
+  it("should write a Nest Logger's message with its context and level", () => {
+    new Logger('Bootstrap').log('Listening on http://127.0.0.1:3000');
+    new Logger('Cache').verbose('miss');
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'info', context: 'Bootstrap', msg: 'Listening on http://127.0.0.1:3000' }),
+      expect.objectContaining({ level: 'trace', context: 'Cache', msg: 'miss' }),
+    ]);
+  });
+
+  it('should write an error with its stack and context', () => {
+    const error = new Error('boom');
+    new Logger('ExceptionFilter').error('Unexpected error', error.stack);
+    expect(lines[0]).toMatchObject({ level: 'error', context: 'ExceptionFilter', msg: 'Unexpected error' });
+    expect((lines[0].err as { stack: string }).stack).toContain('boom');
+  });
+
+  it('should log an object message as fields', () => {
+    new Logger('Health').warn({ msg: 'Not ready', errors: { database: { isUp: 'down' } } });
+    expect(lines[0]).toMatchObject({
+      level: 'warn',
+      context: 'Health',
+      msg: 'Not ready',
+      errors: { database: { isUp: 'down' } },
+    });
+  });
+
+  it('should add the id of the request being served', () => {
+    const req = { headers: { 'x-request-id': 'abc-123' } } as unknown as Request;
+    const res = { setHeader: jest.fn() } as unknown as Response;
+    const next: NextFunction = () => new Logger('Service').log('inside');
+    requestContextMiddleware(req, res, next);
+    expect(lines[0]).toMatchObject({ reqId: 'abc-123', msg: 'inside' });
+    expect(res.setHeader).toHaveBeenCalledWith('X-Request-Id', 'abc-123');
+  });
+});

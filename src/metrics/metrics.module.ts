@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { HealthModule } from '../health/health.module';
+import { CallbackMetricsListener } from './callback-metrics.listener';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+
+/** `GET /metrics` (Prometheus) and the collectors behind it. */
+@Module({
+  imports: [HealthModule],
+  controllers: [MetricsController],
+  providers: [MetricsService, CallbackMetricsListener],
+  exports: [MetricsService],
+})
+export class MetricsModule {}

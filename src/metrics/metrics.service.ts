@@ -1,0 +1,185 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { Lifecycle } from '../health/lifecycle.service';
+import { errorAnswerOf, routeOf } from '../observability/request-info';
+import { REPLAYED_HEADER } from '../sms-callback/sms-callback.controller';
+
+/** The vendor endpoint, whose answers the callback counters follow. */
+export const CALLBACK_ROUTE = '/api/vendor/v1/sms/callback';
+
+/** Credentials whose refusals count as authentication failures (the `errors` key of a 401/403). */
+const CREDENTIAL_FIELDS = ['API-KEY', 'ADMIN-API-KEY', 'Authorization'];
+
+interface PgPool {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+let processRegistry: Registry | undefined;
+
+/** Node.js and process metrics (CPU, memory, event loop, GC): one set per process, however many apps. */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/**
+ * The service's Prometheus metrics, in a registry of its own (one per application):
+ * - `http_request_duration_seconds{method,route,status}` (histogram; `route` is the pattern)
+ * - `http_requests_in_flight`
+ * - `sms_callbacks_stored_total`, `sms_callbacks_replayed_total`, `sms_callbacks_rejected_total{status}`
+ * - `auth_failures_total{credential,reason}`
+ * - `db_pool_connections{state="total|in_use|idle|waiting"}`
+ * plus the default Node.js process metrics.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from receiving a request to sending its response, by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly callbacksStored = new Counter({
+    name: 'sms_callbacks_stored_total',
+    help: 'Callbacks newly stored (committed; answered 201).',
+    registers: [this.registry],
+  });
+
+  readonly callbacksReplayed = new Counter({
+    name: 'sms_callbacks_replayed_total',
+    help: 'Callbacks that were exact replays of stored ones (answered 200, nothing new stored).',
+    registers: [this.registry],
+  });
+
+  readonly callbacksRejected = new Counter({
+    name: 'sms_callbacks_rejected_total',
+    help: 'Callbacks answered with an error (nothing stored; the vendor sends again), by status.',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly authFailures = new Counter({
+    name: 'auth_failures_total',
+    help: 'Requests refused for their credential (401/403), by credential and reason.',
+    labelNames: ['credential', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    lifecycle: Lifecycle,
+  ) {
+    // Series that exist from the start at 0, so that rate() and alerts see the first increase.
+    for (const status of [400, 401, 403, 413, 415, 429, 503]) {
+      this.callbacksRejected.inc({ status }, 0);
+    }
+    for (const reason of ['missing', 'unknown', 'revoked', 'suspended', 'expired', 'not_yet_valid']) {
+      this.authFailures.inc({ credential: 'API-KEY', reason }, 0);
+    }
+    const pool = () => (this.dataSource.driver as unknown as { master?: PgPool }).master;
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections: total, in use, idle, and requests waiting for one.',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const current = pool();
+        const total = current?.totalCount ?? 0;
+        const idle = current?.idleCount ?? 0;
+        this.set({ state: 'total' }, total);
+        this.set({ state: 'in_use' }, total - idle);
+        this.set({ state: 'idle' }, idle);
+        this.set({ state: 'waiting' }, current?.waitingCount ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'Requests being served.',
+      registers: [this.registry],
+      collect() {
+        this.set(lifecycle.inFlight);
+      },
+    });
+  }
+
+  /** The exposition: the service's metrics and the process's. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    const merged = Registry.merge([this.registry, processMetrics()]);
+    return { contentType: this.registry.contentType, body: await merged.metrics() };
+  }
+
+  /** Express middleware: times every request and counts callback outcomes and authentication failures. */
+  httpMiddleware(): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const stopTimer = this.httpDuration.startTimer();
+      res.once('close', () => {
+        const route = routeOf(req);
+        const status = res.writableFinished ? res.statusCode : 499;
+        stopTimer({ method: req.method, route, status });
+        this.countOutcome(req, res, route, status);
+      });
+      next();
+    };
+  }
+
+  private countOutcome(req: Request, res: Response, route: string, status: number): void {
+    if (req.method === 'POST' && route === CALLBACK_ROUTE) {
+      if (status === 200 && res.getHeader(REPLAYED_HEADER) === 'true') {
+        this.callbacksReplayed.inc();
+      } else if (status >= 400) {
+        this.callbacksRejected.inc({ status });
+      }
+    }
+    if (status === 401 || status === 403) {
+      this.authFailures.inc(authFailureOf(errorAnswerOf(res)?.errors ?? null));
+    }
+  }
+}
+
+/** Which credential was refused, and why, from the `errors` of the answer. */
+export function authFailureOf(errors: Record<string, Record<string, string>> | null): {
+  credential: string;
+  reason: string;
+} {
+  const credential = CREDENTIAL_FIELDS.find((field) => errors?.[field]) ?? 'other';
+  const rules = errors?.[credential] ?? {};
+  const [rule, message = ''] = Object.entries(rules)[0] ?? [];
+  switch (rule) {
+    case 'isNotEmpty':
+      return { credential, reason: 'missing' };
+    case 'isValid':
+      return { credential, reason: 'unknown' };
+    case 'isActive':
+      return { credential, reason: inactiveReason(message) };
+    case undefined:
+      return { credential, reason: 'unspecified' };
+    default:
+      return { credential, reason: rule.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) };
+  }
+}
+
+function inactiveReason(message: string): string {
+  for (const [pattern, reason] of [
+    [/revoked/i, 'revoked'],
+    [/suspended/i, 'suspended'],
+    [/expired/i, 'expired'],
+    [/not valid before/i, 'not_yet_valid'],
+  ] as const) {
+    if (pattern.test(message)) {
+      return reason;
+    }
+  }
+  return 'inactive';
+}

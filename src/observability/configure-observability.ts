@@ -1,0 +1,60 @@
+import { ConfigService } from '@nestjs/config';
+import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { AppConfigService } from '../config/app-config.type';
+import { enableGracefulShutdown } from '../health/graceful-shutdown';
+import { Lifecycle } from '../health/lifecycle.service';
+import { PINO_LOGGER } from '../logging/app-logger.service';
+import { httpAccessLog } from '../logging/http-access-log';
+import { REQUEST_ID_HEADER, requestContextMiddleware } from '../logging/request-context';
+import { MetricsService } from '../metrics/metrics.service';
+import { hardenHttpServer } from './http-server-hardening';
+import { errorAnswerCapture } from './request-info';
+import { requestTimeout } from './request-timeout';
+
+/**
+ * The HTTP layer of running in production, in the order a request meets it, before the body parser and
+ * the routes: request id and log context, security headers (helmet), CORS (only when CORS_ORIGINS is
+ * set), the access line and the metrics (which see every answer, including 503s and malformed bodies),
+ * the shutdown gate, and the request timeout. Plus the HTTP server's hardening and the graceful
+ * shutdown on SIGTERM/SIGINT. Called by `configureApp`, so the tests run it too.
+ */
+export function configureObservability(app: NestExpressApplication): void {
+  const config = app.get<AppConfigService>(ConfigService);
+  app.use(requestContextMiddleware);
+  app.use(helmet(HELMET_OPTIONS));
+  const origins = config.get('CORS_ORIGINS', { infer: true });
+  if (origins) {
+    app.enableCors(corsOptions(origins));
+  }
+  app.use(errorAnswerCapture);
+  app.use(httpAccessLog(app.get<Logger>(PINO_LOGGER)));
+  app.use(app.get(MetricsService).httpMiddleware());
+  app.use(app.get(Lifecycle).gate());
+  app.use(requestTimeout(config.get('REQUEST_TIMEOUT_MS', { infer: true })));
+  hardenHttpServer(app.getHttpServer());
+  enableGracefulShutdown(app, { timeoutMs: config.get('SHUTDOWN_TIMEOUT_MS', { infer: true }) });
+}
+
+/**
+ * helmet's defaults, with a content security policy that the Swagger UI at /docs works under: its
+ * validator badge image, and no `upgrade-insecure-requests` (which breaks /docs served over plain HTTP
+ * on an internal network; TLS is the load balancer's job).
+ */
+const HELMET_OPTIONS: Parameters<typeof helmet>[0] = {
+  contentSecurityPolicy: {
+    directives: { 'img-src': ["'self'", 'data:', 'validator.swagger.io'], 'upgrade-insecure-requests': null },
+  },
+};
+
+function corsOptions(origins: string): CorsOptions {
+  return {
+    origin: origins.trim() === '*' ? '*' : origins.split(',').map((origin) => origin.trim()),
+    methods: ['GET', 'HEAD', 'POST'],
+    allowedHeaders: ['Content-Type', 'API-KEY', REQUEST_ID_HEADER],
+    exposedHeaders: [REQUEST_ID_HEADER, 'Retry-After', 'Idempotent-Replayed'],
+    maxAge: 600,
+  };
+}

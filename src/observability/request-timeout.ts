@@ -1,0 +1,44 @@
+import { Logger } from '@nestjs/common';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { errorEnvelope } from '../common/envelope';
+import { RETRY_AFTER_SECONDS } from '../common/filters/all-exceptions.filter';
+
+const logger = new Logger('RequestTimeout');
+
+/**
+ * Answers 503 + Retry-After to a request still unanswered after `timeoutMs`, whatever it waits for (a
+ * database that stopped answering, a pool with no free connection): no request hangs. The work may still
+ * complete afterwards; that is safe, because 503 means "send it again" and sending again never stores
+ * twice. What the handler tries to send after that is dropped.
+ */
+export function requestTimeout(timeoutMs: number): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const timer = setTimeout(() => {
+      if (res.headersSent || res.writableEnded) {
+        return;
+      }
+      logger.warn(`${req.method} ${req.originalUrl} unanswered after ${timeoutMs} ms: answered 503`);
+      res
+        .status(503)
+        .set({ 'Retry-After': String(RETRY_AFTER_SECONDS), Connection: 'close' })
+        .json(
+          errorEnvelope(
+            503,
+            `The request took longer than ${timeoutMs} ms. Send it again later (a callback sent again is never stored twice).`,
+          ),
+        );
+      dropLateAnswer(res);
+    }, timeoutMs);
+    timer.unref();
+    res.once('close', () => clearTimeout(timer));
+    next();
+  };
+}
+
+/** Makes the response's writers no-ops, so that the late answer of the handler neither throws nor logs. */
+function dropLateAnswer(res: Response): void {
+  const ignore = function (this: Response): Response {
+    return this;
+  };
+  Object.assign(res, { status: ignore, set: ignore, header: ignore, setHeader: ignore, json: ignore, send: ignore });
+}
