@@ -5,8 +5,10 @@
  * type check of the seven fields, the service's replay key, and one
  * `INSERT ... ON CONFLICT DO NOTHING RETURNING` per request (autocommit: the 201 goes out after the commit).
  *
- * It writes to its own table `baseline_sms_callbacks`, with the columns and indexes of the service's
- * `sms_callbacks` (src/database/migrations/1764230400000-initial-schema.ts). When the service's `licenses`
+ * It writes to its own table `baseline_sms_callbacks`, made `LIKE sms_callbacks INCLUDING ALL` (the service's
+ * columns, constraints and every index), so the service must have started on the database first; it fills the
+ * same columns, the normalised number and the parsed times with hand-written code for the forms the bench
+ * sends (`84...`/`0...` numbers, `YYYY-MM-DD HH:mm:ss` local to UTC+7). When the service's `licenses`
  * table exists in the same database, the table also gets the same foreign key on license_id (so both pay
  * the same per-insert key check); BASELINE_FK=0 leaves it out.
  *
@@ -44,37 +46,27 @@ try {
 
 const TABLE = 'baseline_sms_callbacks';
 const RETURNED =
-  'id, received_at, msisdn, request_id, send_time, response_time_telco, status, referent_id, retry_count';
+  'id, received_at, msisdn, msisdn_normalized, request_id, send_time, send_time_at, response_time_telco, ' +
+  'response_time_telco_at, status, referent_id, retry_count';
 
 async function ensureSchema(pool) {
   const client = await pool.connect();
   try {
     const { rows } = await client.query(`SELECT to_regclass('public.licenses') IS NOT NULL AS has_licenses`);
     const fk = WANT_FK && rows[0].has_licenses;
-    await client.query(`
-      CREATE TABLE IF NOT EXISTS "${TABLE}" (
-        "id" uuid NOT NULL DEFAULT gen_random_uuid(),
-        "enterprise_id" character varying(64) NOT NULL,
-        "license_id" uuid NOT NULL,
-        "received_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
-        "msisdn" character varying(32) NOT NULL,
-        "request_id" character varying(255) NOT NULL,
-        "send_time" character varying(64) NOT NULL,
-        "response_time_telco" character varying(64),
-        "status" integer,
-        "referent_id" character varying(255) NOT NULL,
-        "retry_count" integer NOT NULL,
-        "replay_key" bytea NOT NULL,
-        "raw_body" jsonb NOT NULL,
-        CONSTRAINT "PK_${TABLE}_id" PRIMARY KEY ("id")
-        ${fk ? `, CONSTRAINT "FK_${TABLE}_license_id" FOREIGN KEY ("license_id") REFERENCES "licenses" ("id") ON DELETE RESTRICT ON UPDATE NO ACTION` : ''}
-      )`);
-    await client.query(
-      `CREATE UNIQUE INDEX IF NOT EXISTS "UQ_${TABLE}_enterprise_replay_key" ON "${TABLE}" ("enterprise_id", "replay_key")`,
-    );
-    await client.query(
-      `CREATE INDEX IF NOT EXISTS "IDX_${TABLE}_enterprise_received" ON "${TABLE}" ("enterprise_id", "received_at", "id")`,
-    );
+    const { rows: service } = await client.query(`SELECT to_regclass('public.sms_callbacks') IS NOT NULL AS ok`);
+    if (!service[0].ok) {
+      throw new Error('the service has not created sms_callbacks in this database yet: start it first');
+    }
+    // The columns, defaults, constraints and every index (the unique replay key too) of the service's
+    // table, whatever its migrations made of it.
+    await client.query(`CREATE TABLE IF NOT EXISTS "${TABLE}" (LIKE sms_callbacks INCLUDING ALL)`);
+    if (fk) {
+      await client.query(
+        `ALTER TABLE "${TABLE}" ADD CONSTRAINT "FK_${TABLE}_license_id" FOREIGN KEY ("license_id")
+           REFERENCES "licenses" ("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+      );
+    }
     return { fk };
   } finally {
     client.release();
@@ -123,13 +115,28 @@ function check(body) {
   return Object.keys(errors).length > 0 ? errors : null;
 }
 
-/** Same definition as replayKeyOf() in src/sms-callback/sms-callback.service.ts. */
-function replayKeyOf(b) {
+/** Hand-written normalisation of the forms the bench sends: `0912...` and `84912...` become `84912...`. */
+function normalizeMsisdn(raw) {
+  const digits = raw.replace(/[^0-9]/g, '');
+  return digits.startsWith('0') ? `84${digits.slice(1)}` : digits;
+}
+
+/** `YYYY-MM-DD HH:mm:ss`, local to Asia/Ho_Chi_Minh (UTC+7, no DST); anything else: null. */
+function parseTime(raw) {
+  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(raw)) {
+    return null;
+  }
+  const date = new Date(`${raw.replace(' ', 'T')}+07:00`);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Same definition as replayKeyOf() in src/sms-callback/replay-key.ts, over the normalised values. */
+function replayKeyOf(b, msisdn, sendTime, responseTime) {
   const values = [
-    b.msisdn,
+    msisdn,
     b.requestId,
-    b.sendTime,
-    b.responseTimeTelco ?? null,
+    sendTime.getTime(),
+    responseTime ? responseTime.getTime() : null,
     b.status ?? null,
     b.referentId,
     b.retryCount,
@@ -144,6 +151,9 @@ function toDto(row) {
     requestId: row.request_id,
     sendTime: row.send_time,
     responseTimeTelco: row.response_time_telco,
+    msisdnNormalized: row.msisdn_normalized,
+    sendTimeUtc: row.send_time_at.toISOString(),
+    responseTimeTelcoUtc: row.response_time_telco_at ? row.response_time_telco_at.toISOString() : null,
     status: row.status,
     referentId: row.referent_id,
     retryCount: row.retry_count,
@@ -180,22 +190,31 @@ async function main() {
     if (errors) {
       return fail(res, 400, `Validation failed: ${Object.keys(errors).join(', ')}.`, errors);
     }
-    const replayKey = replayKeyOf(b);
+    const msisdn = normalizeMsisdn(b.msisdn);
+    const sendTime = parseTime(b.sendTime);
+    const responseTime = b.responseTimeTelco ? parseTime(b.responseTimeTelco) : null;
+    if (!sendTime || (b.responseTimeTelco && !responseTime)) {
+      return fail(res, 400, 'Validation failed: sendTime.', { sendTime: { isVendorTime: 'not a time' } });
+    }
+    const replayKey = replayKeyOf(b, msisdn, sendTime, responseTime);
     try {
       const { rows } = await pool.query(
         `INSERT INTO ${TABLE}
-           (enterprise_id, license_id, msisdn, request_id, send_time, response_time_telco, status, referent_id,
-            retry_count, replay_key, raw_body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           (enterprise_id, license_id, msisdn, msisdn_normalized, request_id, send_time, send_time_at,
+            response_time_telco, response_time_telco_at, status, referent_id, retry_count, replay_key, raw_body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (enterprise_id, replay_key) DO NOTHING
          RETURNING ${RETURNED}`,
         [
           license.enterpriseId,
           license.licenseId,
           b.msisdn,
+          msisdn,
           b.requestId,
           b.sendTime,
+          sendTime,
           b.responseTimeTelco ?? null,
+          responseTime,
           b.status ?? null,
           b.referentId,
           b.retryCount,

@@ -25,7 +25,7 @@ import { CreateLicenseDto } from './dto/create-license.dto';
 import { IssuedLicenseDto, LicenseDto, RotatedLicenseDto } from './dto/license.dto';
 import { LicenseEventDto } from './dto/license-event.dto';
 import { ListLicensesQuery } from './dto/list-licenses.query';
-import { PageQuery } from './dto/page.query';
+import { PageQuery } from '../common/dto/page.query';
 import { RotateLicenseQuery } from './dto/rotate-license.query';
 import { UpdateLicenseDto } from './dto/update-license.dto';
 import { LicenseService } from './license.service';

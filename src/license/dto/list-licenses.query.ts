@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { LICENSE_STATUSES, type LicenseStatus } from '../license.entity';
 import { ENTERPRISE_ID_MAX_LENGTH } from './create-license.dto';
-import { PageQuery } from './page.query';
+import { PageQuery } from '../../common/dto/page.query';
 
 /** Query of `GET /api/admin/v1/licenses`: a page of licenses, newest first. */
 export class ListLicensesQuery extends PageQuery {

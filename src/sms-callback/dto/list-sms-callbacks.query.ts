@@ -1,10 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { PageQuery } from '../../common/dto/page.query';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { integerStringToNumber } from '../../common/transforms';
 import { ID_MAX_LENGTH, INT32_MAX, INT32_MIN, MSISDN_MAX_LENGTH } from './create-sms-callback.dto';
-
-export const MAX_PAGE_SIZE = 100;
 
 /** The filters shared by the list and the statistics. */
 export class SmsCallbackFilterQuery {
@@ -75,29 +74,7 @@ export class SmsCallbackFilterQuery {
 }
 
 /** Query of `GET /api/vendor/v1/sms/callback`: a page of the enterprise's callbacks, newest first. */
-export class ListSmsCallbacksQuery extends SmsCallbackFilterQuery {
-  @ApiPropertyOptional({ description: 'The 1-based page.', default: 1, minimum: 1, type: 'integer' })
-  @Max(1_000_000)
-  @Min(1)
-  @IsInt()
-  @IsOptional()
-  @Transform(integerStringToNumber)
-  page = 1;
-
-  @ApiPropertyOptional({
-    description: 'Records per page.',
-    default: 20,
-    minimum: 1,
-    maximum: MAX_PAGE_SIZE,
-    type: 'integer',
-  })
-  @Max(MAX_PAGE_SIZE)
-  @Min(1)
-  @IsInt()
-  @IsOptional()
-  @Transform(integerStringToNumber)
-  limit = 20;
-
+export class ListSmsCallbacksQuery extends IntersectionType(SmsCallbackFilterQuery, PageQuery) {
   @ApiPropertyOptional({
     description: 'Newest first by the time received (`receivedAt`, default) or by the parsed send time (`sendTime`).',
     enum: ['receivedAt', 'sendTime'],

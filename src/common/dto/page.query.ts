@@ -1,11 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { integerStringToNumber } from '../../common/transforms';
+import { integerStringToNumber } from '../transforms';
 
 export const MAX_PAGE_SIZE = 100;
 
-/** `page` and `limit` of a list of the admin API. */
+/** `page` and `limit` of every list: 1-based pages of at most MAX_PAGE_SIZE records. */
 export class PageQuery {
   @ApiPropertyOptional({ description: 'The 1-based page.', default: 1, minimum: 1, type: 'integer' })
   @Max(1_000_000)
