@@ -92,7 +92,8 @@ describe('migrations', () => {
       expect(byId.get(badTime.id)).toMatchObject({ msisdn_normalized: '84912345679', send_time_at: null });
       expect(byId.get(badNumber.id)).toMatchObject({ msisdn_normalized: null, response_time_telco_at: null });
 
-      // And back down again, cleanly.
+      // And back down again, cleanly (the covering index first, then the normalised data).
+      await after.undoLastMigration();
       await after.undoLastMigration();
       const columns = await after.query<Array<{ column_name: string }>>(
         `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sms_callbacks'`,

@@ -148,31 +148,41 @@ export class SmsCallbackRepository {
 
   /** Counts by status, distinct send requests and telco latency, computed by PostgreSQL. */
   async stats(enterpriseId: string, filter: SmsCallbackFilter): Promise<SmsCallbackStats> {
-    const totals = await this.filtered(enterpriseId, filter)
-      .select('count(*)::int', 'total')
-      .addSelect('count(DISTINCT c.request_id)::int', 'distinctRequestIds')
-      .addSelect('count(c.response_time_telco_at - c.send_time_at)::int', 'latencyCount')
-      .addSelect(`min(${LATENCY_MS})`, 'minMs')
-      .addSelect(`percentile_cont(0.5) WITHIN GROUP (ORDER BY ${LATENCY_MS})`, 'medianMs')
-      .addSelect(`percentile_cont(0.95) WITHIN GROUP (ORDER BY ${LATENCY_MS})`, 'p95Ms')
-      .addSelect(`max(${LATENCY_MS})`, 'maxMs')
-      .getRawOne<Record<string, number | string | null>>();
-    const byStatus = await this.filtered(enterpriseId, filter)
-      .select('c.status', 'status')
-      .addSelect('count(*)::int', 'count')
-      .groupBy('c.status')
-      .orderBy('c.status', 'ASC', 'NULLS LAST')
-      .getRawMany<{ status: number | null; count: number }>();
+    const [totals, byStatus] = await Promise.all([
+      this.filtered(enterpriseId, filter)
+        .select('count(*)::int', 'total')
+        // Bytewise comparison: the same count as the collation's, without its slower sort.
+        .addSelect('count(DISTINCT c.request_id COLLATE "C")::int', 'distinctRequestIds')
+        .addSelect('count(c.response_time_telco_at - c.send_time_at)::int', 'latencyCount')
+        .addSelect(`min(${LATENCY_MS})`, 'minMs')
+        // Both percentiles from one sort.
+        .addSelect(`percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY ${LATENCY_MS})`, 'percentiles')
+        .addSelect(`max(${LATENCY_MS})`, 'maxMs')
+        .getRawOne<{
+          total: number;
+          distinctRequestIds: number;
+          latencyCount: number;
+          minMs: number | null;
+          percentiles: number[] | null;
+          maxMs: number | null;
+        }>(),
+      this.filtered(enterpriseId, filter)
+        .select('c.status', 'status')
+        .addSelect('count(*)::int', 'count')
+        .groupBy('c.status')
+        .orderBy('c.status', 'ASC', 'NULLS LAST')
+        .getRawMany<{ status: number | null; count: number }>(),
+    ]);
     return {
-      total: Number(totals?.total ?? 0),
-      distinctRequestIds: Number(totals?.distinctRequestIds ?? 0),
+      total: totals?.total ?? 0,
+      distinctRequestIds: totals?.distinctRequestIds ?? 0,
       byStatus,
       latency: {
-        count: Number(totals?.latencyCount ?? 0),
-        minMs: numberOrNull(totals?.minMs),
-        medianMs: numberOrNull(totals?.medianMs),
-        p95Ms: numberOrNull(totals?.p95Ms),
-        maxMs: numberOrNull(totals?.maxMs),
+        count: totals?.latencyCount ?? 0,
+        minMs: roundedOrNull(totals?.minMs),
+        medianMs: roundedOrNull(totals?.percentiles?.[0]),
+        p95Ms: roundedOrNull(totals?.percentiles?.[1]),
+        maxMs: roundedOrNull(totals?.maxMs),
       },
     };
   }
@@ -198,10 +208,10 @@ export class SmsCallbackRepository {
   }
 }
 
-/** Telco latency in milliseconds (NULL without both times). */
-const LATENCY_MS = 'extract(epoch FROM (c.response_time_telco_at - c.send_time_at)) * 1000';
+/** Telco latency in milliseconds, as double precision (`extract` would give slower numeric); NULL without both times. */
+const LATENCY_MS = "date_part('epoch', c.response_time_telco_at - c.send_time_at) * 1000";
 
 /** Whole milliseconds (the times themselves have at most millisecond precision). */
-function numberOrNull(value: number | string | null | undefined): number | null {
+function roundedOrNull(value: number | string | null | undefined): number | null {
   return value === null || value === undefined ? null : Math.round(Number(value));
 }
