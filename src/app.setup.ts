@@ -14,6 +14,8 @@ import { setupSwagger } from './swagger';
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<AppConfigService>(ConfigService);
   app.disable('x-powered-by');
+  // No ETag: hashing every JSON answer buys nothing for an API whose callers do not cache it.
+  app.set('etag', false);
   configureObservability(app);
   app.set('trust proxy', trustProxySetting(config.get('TRUST_PROXY', { infer: true })));
   app.useBodyParser('json', { limit: config.get('BODY_LIMIT', { infer: true }), type: JSON_MEDIA_TYPES });

@@ -29,6 +29,12 @@ export function httpAccessLog(root: Logger): RequestHandler {
     customErrorObject: (req, res) => accessFields(req, res),
   });
   return (req, res, next) => {
+    if (!NestLogger.isLevelEnabled('log') || !root.isLevelEnabled('info')) {
+      // Access lines are off (LOG_LEVEL above `log`): skip pino-http's per-request child logger too.
+      // Refusals and failures are still logged by the exception filter.
+      next();
+      return;
+    }
     started.set(res, performance.now());
     middleware(req, res, next);
   };

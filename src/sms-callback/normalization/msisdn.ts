@@ -91,15 +91,19 @@ export function normalizeMsisdn(raw: string, defaultCountryCode: string): string
     return international?.isPossible() ? digitsOf(international) : fail(validatePhoneNumberLength(compact));
   }
 
-  const national = parsePhoneNumberFromString(compact, region);
   // No calling code starts with 0: digits starting with 0 are only read nationally (trunk prefix 0, call prefix 00,
   // or, as in Italy, a 0 that belongs to the number).
   const international = compact.startsWith('0') ? undefined : parsePhoneNumberFromString(`+${compact}`);
   if (international?.countryCallingCode === defaultCountryCode && international.isPossible()) {
-    const nationalWins =
-      national !== undefined && national.isPossible() && national.isValid() && !international.isValid();
-    return digitsOf(nationalWins ? national : international);
+    // The national reading wins only when it is valid and the international one is not (rule 3); the common
+    // case, a valid international number, needs no national parse at all.
+    if (international.isValid()) {
+      return digitsOf(international);
+    }
+    const national = parsePhoneNumberFromString(compact, region);
+    return digitsOf(national?.isPossible() && national.isValid() ? national : international);
   }
+  const national = parsePhoneNumberFromString(compact, region);
   if (national?.isPossible()) {
     return digitsOf(national);
   }

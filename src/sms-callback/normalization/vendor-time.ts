@@ -1,4 +1,4 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime, IANAZone, type Zone } from 'luxon';
 
 /**
  * The time forms vendors may send, one human-readable line each, for 400 error messages.
@@ -41,7 +41,22 @@ export interface ParseVendorTimeOptions {
  * Fixed offsets such as `+07:00` or `UTC+7` are not zone names and answer false.
  */
 export function isValidTimeZone(zone: string): boolean {
-  return typeof zone === 'string' && zone !== '' && IANAZone.isValidZone(zone);
+  return typeof zone === 'string' && zone !== '' && zoneNamed(zone) !== undefined;
+}
+
+/**
+ * Zones by name, resolved once: luxon checks a zone name by building an Intl.DateTimeFormat, which on the
+ * callback's hot path cost more than everything else the request does. Only valid zones are kept.
+ */
+const zones = new Map<string, IANAZone>();
+
+function zoneNamed(name: string): IANAZone | undefined {
+  let zone = zones.get(name);
+  if (!zone && IANAZone.isValidZone(name)) {
+    zone = IANAZone.create(name);
+    zones.set(name, zone);
+  }
+  return zone;
 }
 
 /**
@@ -73,14 +88,20 @@ export function isValidTimeZone(zone: string): boolean {
  * @throws VendorTimeError when `raw` is not an accepted form or names an impossible time
  * @throws RangeError when `zone` is not a valid IANA zone (a configuration error, not the vendor's)
  */
-export function parseVendorTime(raw: string, zone: string, options: ParseVendorTimeOptions = {}): Date {
-  if (!isValidTimeZone(zone)) {
-    throw new RangeError(`Unknown IANA time zone ${JSON.stringify(zone)}`);
+export function parseVendorTime(raw: string, zoneName: string, options: ParseVendorTimeOptions = {}): Date {
+  const zone = typeof zoneName === 'string' && zoneName !== '' ? zoneNamed(zoneName) : undefined;
+  if (!zone) {
+    throw new RangeError(`Unknown IANA time zone ${JSON.stringify(zoneName)}`);
   }
   if (typeof raw !== 'string') {
     throw new VendorTimeError(String(raw), 'not a string');
   }
   const text = raw.trim();
+  const cacheKey = `${zoneName}\u0000${text}`;
+  const cached = parsedTimes.get(cacheKey);
+  if (cached !== undefined) {
+    return new Date(cached);
+  }
   const now = (options.now ?? new Date()).getTime();
   for (const format of FORMATS) {
     const match = format.pattern.exec(text);
@@ -94,15 +115,36 @@ export function parseVendorTime(raw: string, zone: string, options: ParseVendorT
     if (problem !== undefined) {
       throw new VendorTimeError(shorten(text), problem);
     }
-    return parsed.toJSDate();
+    const instant = parsed.toMillis();
+    if (!format.readsNow) {
+      remember(cacheKey, instant);
+    }
+    return new Date(instant);
   }
   throw new VendorTimeError(shorten(text), text === '' ? 'empty' : 'unrecognised format');
 }
 
+/**
+ * Instants already read, by zone and text. Callbacks of one burst carry the same few timestamps, and
+ * luxon's zone arithmetic costs more than the rest of the request; the readings are pure (but for the
+ * 10-digit rule, which depends on the current time and is not remembered). Oldest entries go first.
+ */
+const parsedTimes = new Map<string, number>();
+const PARSED_TIMES_KEPT = 10_000;
+
+function remember(key: string, instant: number): void {
+  if (parsedTimes.size >= PARSED_TIMES_KEPT) {
+    parsedTimes.delete(parsedTimes.keys().next().value as string);
+  }
+  parsedTimes.set(key, instant);
+}
+
 interface TimeFormat {
+  /** True when the reading depends on the current time (then it is not remembered). */
+  readonly readsNow?: boolean;
   /** Anchored; named groups `hour`, `offsetHours` and `offsetMinutes` where the text has them. */
   readonly pattern: RegExp;
-  readonly read: (text: string, zone: string, now: number) => DateTime;
+  readonly read: (text: string, zone: Zone, now: number) => DateTime;
 }
 
 // The patterns only fix the shape (no two overlap); luxon checks the ranges and the calendar.
@@ -137,6 +179,7 @@ const FORMATS: readonly TimeFormat[] = [
   {
     // No `hour` group: an SMPP reading with hour 24 is not a valid SMPP date, so the value is epoch seconds.
     pattern: /^\d{10}$/,
+    readsNow: true,
     read: (text, zone, now) => {
       const epoch = DateTime.fromSeconds(Number(text), { zone: 'utc' });
       const smpp = wallClock(`20${text}`, 'yyyyMMddHHmm', zone);
@@ -166,7 +209,7 @@ function problemLuxonAccepts(groups: Record<string, string | undefined>, parsed:
 const MAX_OFFSET_MINUTES = 14 * 60;
 
 /** Wall-clock time in `zone`, read with a luxon format. */
-function wallClock(text: string, format: string, zone: string): DateTime {
+function wallClock(text: string, format: string, zone: Zone): DateTime {
   return earliest(DateTime.fromFormat(text, format, { zone }));
 }
 
