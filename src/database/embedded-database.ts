@@ -1,5 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
@@ -30,8 +28,8 @@ export class EmbeddedDatabase {
     /** False when this process attached to another process's instance. */
     readonly owned: boolean,
     private readonly lockPath: string,
-    private readonly db?: PGlite,
-    private readonly server?: PGLiteSocketServer,
+    private readonly db?: { close(): Promise<void> },
+    private readonly server?: { stop(): Promise<void> },
   ) {}
 
   static async start(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
@@ -51,6 +49,9 @@ export class EmbeddedDatabase {
     }
 
     try {
+      // Loaded here, not at the top: a service on a PostgreSQL server never pays for the embedded engine.
+      const { PGlite } = await import('@electric-sql/pglite');
+      const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
       const db = await PGlite.create({ dataDir });
       // PGlite runs one backend: the socket server multiplexes connections onto it. Keep the pool
       // small (DB_POOL_SIZE is forced to 1 for the embedded database).
