@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { Writable } from 'node:stream';
 import { AppLogger } from './app-logger.service';
 import { createPinoLogger } from './pino-logger.factory';
-import { requestContextMiddleware } from './request-context';
+import { requestContextMiddleware, requestIdOf } from './request-context';
 
 describe('AppLogger', () => {
   let lines: Array<Record<string, unknown>>;
@@ -56,12 +56,18 @@ describe('AppLogger', () => {
     });
   });
 
-  it('should add the id of the request being served', () => {
+  it('should give the request its id, from X-Request-Id when acceptable, and return it', () => {
     const req = { headers: { 'x-request-id': 'abc-123' } } as unknown as Request;
     const res = { setHeader: jest.fn() } as unknown as Response;
-    const next: NextFunction = () => new Logger('Service').log('inside');
+    const next = jest.fn();
     requestContextMiddleware(req, res, next);
-    expect(lines[0]).toMatchObject({ reqId: 'abc-123', msg: 'inside' });
+    expect(requestIdOf(req)).toBe('abc-123');
     expect(res.setHeader).toHaveBeenCalledWith('X-Request-Id', 'abc-123');
+    expect(next).toHaveBeenCalledTimes(1);
+  });
+
+  it('should write the fields of an object message, such as the request id the exception filter adds', () => {
+    new Logger('ExceptionFilter').error({ msg: 'Unexpected error', reqId: 'abc-123' }, new Error('boom').stack);
+    expect(lines[0]).toMatchObject({ level: 'error', reqId: 'abc-123', msg: 'Unexpected error' });
   });
 });

@@ -1,13 +1,12 @@
 import { Inject, Injectable, LoggerService } from '@nestjs/common';
 import type { Level, Logger } from 'pino';
-import { currentRequestId } from './request-context';
 
 export const PINO_LOGGER = Symbol('PINO_LOGGER');
 
 /**
  * Nest's logger (`app.useLogger(app.get(AppLogger))`): every `Logger` of the application writes through
- * pino, as one JSON object a line with its `context`, the `reqId` of the request being served, and the
- * `err` with its stack for errors. A message that is an object is logged as fields.
+ * pino, as one JSON object a line with its `context` and the `err` with its stack for errors. A message that
+ * is an object is logged as fields (the exception filter adds the `reqId` of its request that way).
  */
 @Injectable()
 export class AppLogger implements LoggerService {
@@ -45,10 +44,6 @@ export class AppLogger implements LoggerService {
     const [context, stack] = contextAndStack(params, mayHaveStack);
     if (context) {
       fields.context = context;
-    }
-    const reqId = currentRequestId();
-    if (reqId) {
-      fields.reqId = reqId;
     }
     if (message instanceof Error) {
       this.pino[level]({ ...fields, err: message }, message.message);

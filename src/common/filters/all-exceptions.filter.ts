@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../api-error';
 import { errorEnvelope, FieldErrors, statusText } from '../envelope';
+import { requestIdOf } from '../../logging/request-context';
 import { allowedMethods } from './allowed-methods';
 import { isDatabaseUnavailable } from './database-errors';
 
@@ -47,7 +48,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return this.describeHttpException(exception, request);
     }
     if (isDatabaseUnavailable(exception)) {
-      this.logger.warn(`Database unavailable on ${request.method} ${request.path}: ${errorMessage(exception)}`);
+      this.logger.warn({
+        msg: `Database unavailable on ${request.method} ${request.path}: ${errorMessage(exception)}`,
+        reqId: requestIdOf(request),
+      });
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
         message: 'The database is unavailable; nothing was stored. Send the request again later.',
@@ -57,7 +61,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const errorId = randomUUID();
     this.logger.error(
-      `Unexpected error ${errorId} on ${request.method} ${request.path}`,
+      { msg: `Unexpected error ${errorId} on ${request.method} ${request.path}`, reqId: requestIdOf(request) },
       exception instanceof Error ? exception.stack : String(exception),
     );
     return {
