@@ -42,6 +42,13 @@ check "wrong key" 401 -X POST "$url" -H 'API-KEY: smscb_wrong' -H 'Content-Type:
 check "missing field" 400 -X POST "$url" -H "API-KEY: $key" -H 'Content-Type: application/json' -d '{"msisdn":"84912345678"}'
 grep -q '"requestId"' "$dir/body" && echo "ok   400 names requestId" || { echo "FAIL 400 does not name requestId"; fail=1; }
 check "docs redirect" 302 "http://127.0.0.1:$port/"
+check "liveness" 200 "http://127.0.0.1:$port/health/live"
+check "readiness" 200 "http://127.0.0.1:$port/health/ready"
+if curl -s "http://127.0.0.1:$port/metrics" | grep -q '^sms_callbacks_stored_total 1$'; then
+  echo "ok   metrics count the stored callback"
+else
+  echo "FAIL metrics: sms_callbacks_stored_total is not 1"; fail=1
+fi
 if [ "$fail" != 0 ]; then
   echo "--- service log"; cat "$dir/service.log"; exit 1
 fi
