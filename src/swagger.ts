@@ -31,11 +31,18 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       name: ADMIN_API_KEY_HEADER,
       description: 'The admin credential (ADMIN_API_KEY). Without it configured, the admin API answers 404.',
     })
+    // Tags in the order a reader needs them: the vendor API first.
+    .addTag(
+      'SMS callback',
+      'The vendor API: report delivery results (POST) and read them back (GET), with an `API-KEY` of an active ' +
+        'license of the enterprise.',
+    )
     .addTag(
       ADMIN_LICENSES_TAG,
       'For the portal behind the Key (License) page: create, list, change, suspend, resume, revoke and rotate ' +
         'licenses, and read their audit trail. Keys are shown once, at creation or rotation.',
     )
+    .addTag('Operations', 'Health probes and metrics for the people and systems that run the service.')
     .build();
   return SwaggerModule.createDocument(app, config);
 }
@@ -45,7 +52,8 @@ export function setupSwagger(app: INestApplication): void {
   SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
     customSiteTitle: 'SMS delivery-callback API',
-    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+    // No validator badge: it would call validator.swagger.io, which an internal network cannot reach.
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true, validatorUrl: null },
   });
 }
 
