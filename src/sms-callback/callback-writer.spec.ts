@@ -1,4 +1,4 @@
-import type { AppConfigService } from '../config/app-config.type';
+import type { DataSource } from 'typeorm';
 import { CallbackWriter } from './callback-writer';
 import type { InsertedSmsCallback, NewSmsCallback, SmsCallbackRepository } from './sms-callback.repository';
 
@@ -70,12 +70,12 @@ class FakeTable {
   };
 }
 
-const config = (poolSize: number) => ({ get: () => poolSize }) as unknown as AppConfigService;
+const dataSourceWithPool = (poolSize: number) => ({ options: { poolSize } }) as unknown as DataSource;
 
 describe('CallbackWriter (group commit)', () => {
   it('should write callbacks that arrive together in one INSERT, each answered as new', async () => {
     const table = new FakeTable();
-    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, config(10));
+    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, dataSourceWithPool(10));
     const results = await Promise.all([1, 2, 3, 4, 5].map((n) => writer.write(aRow(n))));
     expect(table.inserts).toHaveLength(1);
     expect(table.inserts[0]).toHaveLength(5);
@@ -90,7 +90,7 @@ describe('CallbackWriter (group commit)', () => {
 
   it('should answer a repeat within one batch as a replay of the first', async () => {
     const table = new FakeTable();
-    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, config(10));
+    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, dataSourceWithPool(10));
     const results = await Promise.all([writer.write(aRow(1)), writer.write(aRow(1)), writer.write(aRow(1))]);
     expect(results.map((r) => r.replayed)).toEqual([false, true, true]);
     expect(new Set(results.map((r) => r.callback.id)).size).toBe(1);
@@ -99,7 +99,7 @@ describe('CallbackWriter (group commit)', () => {
 
   it('should read replays of stored callbacks back in one query per batch', async () => {
     const table = new FakeTable();
-    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, config(10));
+    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, dataSourceWithPool(10));
     await Promise.all([writer.write(aRow(1)), writer.write(aRow(2))]);
     const again = await Promise.all([writer.write(aRow(1)), writer.write(aRow(2)), writer.write(aRow(3))]);
     expect(again.map((r) => r.replayed)).toEqual([true, true, false]);
@@ -108,7 +108,7 @@ describe('CallbackWriter (group commit)', () => {
 
   it('should keep per-enterprise keys apart', async () => {
     const table = new FakeTable();
-    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, config(10));
+    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, dataSourceWithPool(10));
     const results = await Promise.all([writer.write(aRow(1, 'a')), writer.write(aRow(1, 'b'))]);
     expect(results.map((r) => r.replayed)).toEqual([false, false]);
   });
@@ -116,7 +116,7 @@ describe('CallbackWriter (group commit)', () => {
   it('should fail every request of a batch when the database is unreachable, storing nothing', async () => {
     const table = new FakeTable();
     table.failNext = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, config(10));
+    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, dataSourceWithPool(10));
     const results = await Promise.allSettled([writer.write(aRow(1)), writer.write(aRow(2))]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(table.rows.size).toBe(0);
@@ -124,7 +124,7 @@ describe('CallbackWriter (group commit)', () => {
 
   it('should retry row by row after another error, so that one bad row fails only itself', async () => {
     const table = new FakeTable();
-    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, config(10));
+    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, dataSourceWithPool(10));
     const poison = { ...aRow(9), requestId: 'poison' };
     const results = await Promise.allSettled([writer.write(aRow(1)), writer.write(poison), writer.write(aRow(2))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -133,7 +133,7 @@ describe('CallbackWriter (group commit)', () => {
 
   it('should keep at most pool size - 1 batches in flight, batching the rest', async () => {
     const table = new FakeTable();
-    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, config(3));
+    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, dataSourceWithPool(3));
     const writes: Array<Promise<unknown>> = [];
     for (let n = 0; n < 50; n++) {
       writes.push(writer.write(aRow(n)));

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfigService } from '../config/app-config.type';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { isDatabaseUnavailable } from '../common/filters/database-errors';
 import {
   InsertedSmsCallback,
@@ -45,10 +45,12 @@ export class CallbackWriter {
 
   constructor(
     private readonly callbacks: SmsCallbackRepository,
-    @Inject(ConfigService) config: AppConfigService,
+    @InjectDataSource() dataSource: DataSource,
   ) {
-    // Leave one pooled connection for reads and key verification.
-    this.maxInFlight = Math.max(1, config.get('DB_POOL_SIZE', { infer: true }) - 1);
+    // Leave one pooled connection for reads and key verification. The pool is the data source's own (the
+    // embedded database uses 1, whatever DB_POOL_SIZE says).
+    const poolSize = (dataSource.options as { poolSize?: number }).poolSize ?? 10;
+    this.maxInFlight = Math.max(1, poolSize - 1);
   }
 
   /** Stores the callback unless it is a replay; resolves after the commit. */
