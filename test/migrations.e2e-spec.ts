@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { buildDataSourceOptions } from '../src/database/data-source.options';
+import { runMigrationsExclusively } from '../src/database/migrate';
 import { migrations } from '../src/database/migrations';
 import { InitialSchema1764230400000 } from '../src/database/migrations/1764230400000-initial-schema';
 import { replayKeyOf } from '../src/sms-callback/replay-key';
@@ -113,6 +114,32 @@ describe('migrations', () => {
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
     } finally {
       await fresh.destroy();
+    }
+  });
+
+  it('should let instances that start together on one server take turns at the migrations', async () => {
+    if (process.env.DB_POOL_SIZE === '1') {
+      // The embedded database: one process, one connection; there is no one to take turns with.
+      process.stdout.write('concurrent migrations: skipped on the embedded database (one connection)\n');
+      return;
+    }
+    const turnsSchema = `${schema}_turns`;
+    await admin.query(`CREATE SCHEMA ${turnsSchema}`);
+    const instance = () =>
+      new DataSource({
+        ...(buildDataSourceOptions({ url, poolSize: 3 }) as Extract<DataSourceOptions, { type: 'postgres' }>),
+        schema: turnsSchema,
+        extra: { options: `-c search_path=${turnsSchema}` },
+      });
+    const [a, b] = [instance(), instance()];
+    await Promise.all([a.initialize(), b.initialize()]);
+    try {
+      await Promise.all([runMigrationsExclusively(a), runMigrationsExclusively(b)]);
+      const applied = await a.query<Array<{ name: string }>>(`SELECT name FROM ${turnsSchema}.typeorm_migrations`);
+      expect(applied.map((row) => row.name).sort()).toEqual(migrations.map((migration) => migration.name).sort());
+    } finally {
+      await Promise.all([a.destroy(), b.destroy()]);
+      await admin.query(`DROP SCHEMA ${turnsSchema} CASCADE`);
     }
   });
 });

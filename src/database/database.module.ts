@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from './data-source.options';
 import { EMBEDDED_DATABASE_OPTIONS, EmbeddedDatabaseHolder } from './embedded-database.provider';
+import { runMigrationsExclusively } from './migrate';
 
 export interface DatabaseModuleOptions {
   /**
@@ -13,7 +15,7 @@ export interface DatabaseModuleOptions {
 
 /**
  * TypeORM on PostgreSQL: the server named by DATABASE_URL, or the embedded one. Pending migrations
- * are applied at start-up, each in its own transaction.
+ * are applied at start-up, each in its own transaction, one instance at a time (see `runMigrationsExclusively`).
  */
 @Module({})
 export class DatabaseModule {
@@ -31,10 +33,19 @@ export class DatabaseModule {
           inject: [EmbeddedDatabaseHolder],
           useFactory: async (holder: EmbeddedDatabaseHolder) => ({
             ...buildDataSourceOptions(await holder.connectionSettings()),
-            migrationsRun: true,
             retryAttempts: 3,
             retryDelay: 1_000,
           }),
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            try {
+              await runMigrationsExclusively(dataSource);
+            } catch (err) {
+              await dataSource.destroy();
+              throw err;
+            }
+            return dataSource;
+          },
         }),
       ],
     };
