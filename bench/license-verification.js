@@ -62,9 +62,9 @@ const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const { HarnessError, UsageError, freePort, runBench, sleep } = require('./harness');
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVICE_MAIN = path.join(ROOT, 'dist/src/main.js');
@@ -72,11 +72,7 @@ const CALLBACK_PATH = '/api/vendor/v1/sms/callback';
 const LICENSES_PATH = '/api/admin/v1/licenses';
 const SEEDED_LICENSES = 2_000;
 
-class UsageError extends Error {}
-class HarnessError extends Error {}
-
 const log = (text) => process.stderr.write(`[bench] ${text}\n`);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function options() {
   const { values } = parseArgs({
@@ -107,18 +103,6 @@ function options() {
     build: !values['no-build'],
     verbose: values.verbose,
   };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function run(command, args, timeoutMs) {
@@ -453,10 +437,4 @@ function report(results, opts) {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    process.stderr.write(`[bench] ${err instanceof UsageError ? 'usage: ' : ''}${err.stack || err.message}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
-  },
-);
+runBench({ name: 'bench:license', main });

@@ -117,11 +117,11 @@ const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { Client } = require('pg');
+const { HarnessError, UsageError, freePort, runBench, sleep, table } = require('./harness');
 const { seedCallbacks } = require('./seed-callbacks');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -138,10 +138,6 @@ const TIMEZONE = 'Asia/Ho_Chi_Minh';
 /** `+07:00`: Asia/Ho_Chi_Minh has no daylight saving time. */
 const LOCAL_OFFSET = '+07:00';
 
-class UsageError extends Error {}
-class HarnessError extends Error {}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (text) => process.stderr.write(`[bench:queries] ${text}\n`);
 
 function options() {
@@ -193,18 +189,6 @@ function options() {
 // processes
 
 const children = new Set();
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a command to completion in its own process group; resolves to { code, output }. */
 function runCommand(command, args, { env = process.env, timeoutMs }) {
@@ -442,13 +426,6 @@ function pct(sorted, q) {
 }
 
 const fmt = (n, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? '-' : Number(n).toFixed(digits));
-
-function table(headers, rows, leftColumns = 1) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) =>
-    cells.map((c, i) => (i < leftColumns ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
 /** The 1-minute load average of the machine (2 cores: above 2, something else competes for the CPU). */
 const loadavg = () => os.loadavg()[0].toFixed(2);
@@ -1115,39 +1092,4 @@ async function main() {
   process.stdout.write(out.join('\n'));
 }
 
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (interrupted) {
-      process.exit(130);
-    }
-    interrupted = true;
-    log(`${signal}: stopping the service and dropping the database ...`);
-    const force = setTimeout(() => process.exit(130), 45_000);
-    force.unref();
-    cleanup().finally(() => process.exit(130));
-  });
-}
-
-main()
-  .then(async () => {
-    await cleanup();
-    process.exit(0);
-  })
-  .catch(async (err) => {
-    if (interrupted) {
-      // The clean-up under way (dropping the database) broke what was running: not a failure to report.
-      await cleanup();
-      process.exit(130);
-    }
-    if (err instanceof UsageError || err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      process.stderr.write(`${err.message}\n`);
-      await cleanup();
-      process.exit(2);
-    }
-    process.stderr.write(
-      `[bench:queries] FAILED: ${err instanceof HarnessError ? err.message : (err?.stack ?? err)}\n`,
-    );
-    await cleanup();
-    process.exit(1);
-  });
+runBench({ name: 'bench:queries', main, cleanup });

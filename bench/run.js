@@ -8,11 +8,11 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
+const { HarnessError, UsageError, freePort, runBench, sleep, table } = require('./harness');
 
 const ROOT = path.resolve(__dirname, '..');
 const CALLBACK_PATH = '/api/vendor/v1/sms/callback';
@@ -87,13 +87,9 @@ function parseOptions(argv) {
   };
 }
 
-class UsageError extends Error {}
-class HarnessError extends Error {}
-
 // ---------------------------------------------------------------------------------------------------
 // small helpers
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (text) => process.stderr.write(`[bench] ${text}\n`);
 
 function withTimeout(promise, ms, what) {
@@ -104,18 +100,6 @@ function withTimeout(promise, ms, what) {
       timer = setTimeout(() => reject(new HarnessError(`${what} did not finish within ${ms / 1000} s`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function dbUrl(adminUrl, database) {
@@ -438,13 +422,6 @@ async function storedRows(db, table, run) {
 // ---------------------------------------------------------------------------------------------------
 // output
 
-function table(headers, rows) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) =>
-    cells.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
 const fmt = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '-' : Number(n).toFixed(digits));
 
 function rowCheck(run) {
@@ -736,6 +713,7 @@ async function main() {
         rowCheck(r),
         mb(r.peakRss),
       ]),
+      2,
     ),
   );
   out.push('');
@@ -796,36 +774,4 @@ async function main() {
   process.stdout.write(out.join('\n'));
 }
 
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (interrupted) {
-      process.exit(130);
-    }
-    interrupted = true;
-    log(`${signal}: stopping the servers and dropping the database ...`);
-    const force = setTimeout(() => process.exit(130), 45_000);
-    force.unref();
-    cleanup().finally(() => process.exit(130));
-  });
-}
-
-main()
-  .then(async () => {
-    await cleanup();
-    process.exit(0);
-  })
-  .catch(async (err) => {
-    if (
-      err instanceof UsageError ||
-      err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
-      err?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
-    ) {
-      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
-      await cleanup();
-      process.exit(2);
-    }
-    process.stderr.write(`[bench] FAILED: ${err instanceof HarnessError ? err.message : (err?.stack ?? err)}\n`);
-    await cleanup();
-    process.exit(1);
-  });
+runBench({ name: 'bench', main, cleanup, usage: USAGE });
