@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { aCallback, CALLBACK_PATH } from './factories';
-import { TcpProxy } from './tcp-proxy';
-import { createTestApp, TestApp } from './test-app';
+import type { TcpProxy } from './tcp-proxy';
+import { createTestAppBehindProxy, TestApp } from './test-app';
 
 describe('when the database is unreachable', () => {
   let proxy: TcpProxy;
@@ -9,16 +9,14 @@ describe('when the database is unreachable', () => {
   let apiKey: string;
   let enterpriseId: string;
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    const databaseUrl = process.env.DATABASE_URL!;
-    proxy = await TcpProxy.start(databaseUrl);
-    t = await createTestApp({ databaseUrl: proxy.urlFor(databaseUrl) });
+    ({ t, proxy, close } = await createTestAppBehindProxy());
     ({ apiKey, enterpriseId } = await t.issueKey());
   });
   afterAll(async () => {
-    await proxy.up();
-    await t.close();
-    await proxy.down();
+    await close();
   });
 
   it('should answer 503 with Retry-After, store nothing, and recover by itself when it returns', async () => {

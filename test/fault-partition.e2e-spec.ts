@@ -2,8 +2,8 @@ import { Controller, Get } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { aCallback, CALLBACK_PATH } from './factories';
-import { TcpProxy } from './tcp-proxy';
-import { createTestApp, TestApp } from './test-app';
+import type { TcpProxy } from './tcp-proxy';
+import { createTestApp, createTestAppBehindProxy, TestApp } from './test-app';
 
 /**
  * The database stops answering without closing anything (a network partition, a frozen server): only
@@ -14,16 +14,13 @@ describe('when the database stops answering', () => {
   let proxy: TcpProxy;
   let t: TestApp;
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    const databaseUrl = process.env.DATABASE_URL!;
-    proxy = await TcpProxy.start(databaseUrl);
-    t = await createTestApp({ databaseUrl: proxy.urlFor(databaseUrl) });
+    ({ t, proxy, close } = await createTestAppBehindProxy());
   });
   afterAll(async () => {
-    await proxy.down();
-    await proxy.up();
-    await t.close();
-    await proxy.down();
+    await close();
   });
 
   it('should answer callbacks 503 with Retry-After within 5 s, store nothing, and recover by itself', async () => {

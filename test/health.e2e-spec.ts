@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { Lifecycle } from '../src/health/lifecycle.service';
 import { aCallback, CALLBACK_PATH } from './factories';
-import { TcpProxy } from './tcp-proxy';
-import { createTestApp, TestApp } from './test-app';
+import type { TcpProxy } from './tcp-proxy';
+import { createTestApp, createTestAppBehindProxy, TestApp } from './test-app';
 
 describe('health probes', () => {
   let t: TestApp;
@@ -138,15 +138,13 @@ describe('readiness when the database does not answer', () => {
   let proxy: TcpProxy;
   let t: TestApp;
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    const databaseUrl = process.env.DATABASE_URL!;
-    proxy = await TcpProxy.start(databaseUrl);
-    t = await createTestApp({ databaseUrl: proxy.urlFor(databaseUrl) });
+    ({ t, proxy, close } = await createTestAppBehindProxy());
   });
   afterAll(async () => {
-    await proxy.up();
-    await t.close();
-    await proxy.down();
+    await close();
   });
 
   it('should turn red within about 1 s when the database is unreachable, and green again when it returns', async () => {

@@ -1,3 +1,4 @@
+import { TcpProxy } from './tcp-proxy';
 import type { Type } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -90,4 +91,25 @@ function configServiceWith(env: Record<string, string | undefined>): ConfigServi
   // Like ConfigModule's `skipProcessEnv` option: what is unset here stays unset.
   (service as unknown as { skipProcessEnv: boolean }).skipProcessEnv = true;
   return service;
+}
+
+/**
+ * The real AppModule connected to the suite's database through a TCP proxy that the test can cut, stall
+ * and restore, to play an outage without touching the database. `close()` restores the proxy (dropping
+ * stalled connections) so the app can close its pool, then stops both.
+ */
+export async function createTestAppBehindProxy(): Promise<{ t: TestApp; proxy: TcpProxy; close(): Promise<void> }> {
+  const databaseUrl = process.env.DATABASE_URL!;
+  const proxy = await TcpProxy.start(databaseUrl);
+  const t = await createTestApp({ databaseUrl: proxy.urlFor(databaseUrl) });
+  return {
+    t,
+    proxy,
+    async close() {
+      await proxy.down();
+      await proxy.up();
+      await t.close();
+      await proxy.down();
+    },
+  };
 }
