@@ -1,17 +1,6 @@
 // Jest runs the TypeScript sources through SWC (NestJS 12 packages are ES modules: SWC turns them,
-// and our code, into CommonJS). `decoratorMetadata` matters: Nest DI, class-validator and Swagger read it.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2023',
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+// and our code, into CommonJS), with the options of scripts/swc-options.js.
+const swc = ['@swc/jest', require('./scripts/swc-options')];
 
 const shared = {
   testEnvironment: 'node',
