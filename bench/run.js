@@ -16,7 +16,7 @@ const { HarnessError, UsageError, freePort, runBench, sleep, table } = require('
 
 const ROOT = path.resolve(__dirname, '..');
 const CALLBACK_PATH = '/api/vendor/v1/sms/callback';
-const SERVICE_MAIN = path.join(ROOT, 'dist/src/main.js');
+const SERVICE_MAIN = process.env.BENCH_SERVICE_MAIN || path.join(ROOT, 'dist/src/main.js');
 const LICENSE_CLI = path.join(ROOT, 'dist/src/license/cli/license.cli.js');
 const BASELINE_MAIN = path.join(__dirname, 'baseline-server.js');
 const ENTERPRISE = 'bench';
@@ -34,6 +34,7 @@ const USAGE = `Usage: node bench/run.js [options]    (npm run bench -- [options]
   --pool-size <n>         DB_POOL_SIZE of both servers (default 10, the service default)
   --keep-db               do not drop the bench database at the end (its name is printed)
   --verbose               copy the servers' output to stderr
+  --service-node-args <a> extra node options for the service, space-separated (--service-node-args="--cpu-prof")
   -h, --help
 
 Environment: DATABASE_URL = the admin connection used to create and drop the bench database
@@ -57,6 +58,7 @@ function parseOptions(argv) {
       'no-build': { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
+      'service-node-args': { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -84,6 +86,7 @@ function parseOptions(argv) {
     build: !values['no-build'],
     keepDb: values['keep-db'],
     verbose: values.verbose,
+    serviceNodeArgs: values['service-node-args'].split(/\s+/).filter(Boolean),
   };
 }
 
@@ -117,6 +120,37 @@ function memoryOf(pid) {
   } catch {
     return null;
   }
+}
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/** CPU time (user + system) a process has used, in ms (null when it is gone). */
+function cpuMsOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time used by all the PostgreSQL processes of this machine, in ms (0 when there are none). */
+function postgresCpuMs() {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
+        total += cpuMsOf(entry) ?? 0;
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 const mb = (bytes) =>
@@ -527,7 +561,7 @@ async function main() {
     // One license sends the whole load: its production rate limit would measure the limiter, not the path.
     LICENSE_RATE_LIMIT_PER_SECOND: '0',
   };
-  const service = startChild('service', [SERVICE_MAIN], serviceEnv, opts);
+  const service = startChild('service', [...opts.serviceNodeArgs, SERVICE_MAIN], serviceEnv, opts);
   const serviceStart = Date.now();
   await waitUntilAnswering(service, servicePort, 90_000);
   log(
@@ -628,7 +662,11 @@ async function main() {
       }
       ensureAlive();
       log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
+      const cpu0 = cpuMsOf(target.info.child.pid);
+      const pg0 = postgresCpuMs();
       const run = await load(target, connections, opts.duration, 'run');
+      run.cpuPerReq = (cpuMsOf(target.info.child.pid) - cpu0) / run.completed;
+      run.pgCpuPerReq = (postgresCpuMs() - pg0) / run.completed;
       ensureAlive();
       run.rows = await storedRows(state.db, target.table, run);
       run.peakRss = target.sampler.peakSince(run.t0, run.tEnd);
@@ -698,6 +736,8 @@ async function main() {
         'rows',
         'rows=2xx',
         'peak RSS MB',
+        'CPU ms/req',
+        'PG CPU ms/req',
       ],
       results.map((r) => [
         r.target,
@@ -712,6 +752,8 @@ async function main() {
         r.rows,
         rowCheck(r),
         mb(r.peakRss),
+        fmt(r.cpuPerReq, 3),
+        r.pgCpuPerReq > 0 ? fmt(r.pgCpuPerReq, 3) : '-',
       ]),
       2,
     ),
@@ -721,6 +763,12 @@ async function main() {
     'req/s = answered requests / (measured seconds + the drain of the requests in flight); p50/p99/max: 2xx answers only.',
   );
   out.push('peak RSS = the highest VmRSS sampled every 250 ms during the measured run.');
+  out.push(
+    'CPU ms/req = CPU time (user + system) the server used during the measured run / answered requests; PG CPU ms/req: the same',
+  );
+  out.push(
+    "for this machine's PostgreSQL processes (when it runs here). Steadier than req/s when the load generator shares the CPUs.",
+  );
   const svcHwm = memoryOf(service.child.pid)?.hwm;
   out.push(`service VmHWM (peak RSS since start): ${mb(svcHwm)} MB`);
 
@@ -732,7 +780,8 @@ async function main() {
       const b = results.find((r) => r.target === 'baseline' && r.connections === connections);
       out.push(
         `  ${String(connections).padStart(4)} connections: throughput ${fmt(s.rps / b.rps, 2)}x, p99 ${fmt(s.p99 / b.p99, 2)}x, ` +
-          `p50 ${fmt(s.p50 / b.p50, 2)}x, peak RSS ${fmt(s.peakRss / b.peakRss, 2)}x`,
+          `p50 ${fmt(s.p50 / b.p50, 2)}x, peak RSS ${fmt(s.peakRss / b.peakRss, 2)}x, ` +
+          `CPU/req ${fmt(s.cpuPerReq / b.cpuPerReq, 2)}x (with PostgreSQL's ${fmt((s.cpuPerReq + s.pgCpuPerReq) / (b.cpuPerReq + b.pgCpuPerReq), 2)}x)`,
       );
     }
   }
