@@ -14,10 +14,12 @@ import { SmsCallbackModule } from './sms-callback/sms-callback.module';
     DatabaseModule.forRoot(),
     EventEmitterModule.forRoot(),
     CommonModule,
-    ObservabilityModule,
-    LicenseModule,
-    LicenseAdminModule,
+    // Express tries routes in the order they were registered, which is this order: the vendor callback
+    // routes, the hot path, come first.
     SmsCallbackModule,
+    LicenseModule,
+    ObservabilityModule,
+    LicenseAdminModule,
   ],
 })
 export class AppModule {}

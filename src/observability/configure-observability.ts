@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
+import type helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { AppConfigService } from '../config/app-config.type';
 import { enableGracefulShutdown } from '../health/graceful-shutdown';
@@ -10,9 +10,11 @@ import { PINO_LOGGER } from '../logging/app-logger.service';
 import { httpAccessLog } from '../logging/http-access-log';
 import { REQUEST_ID_HEADER, requestContextMiddleware } from '../logging/request-context';
 import { MetricsService } from '../metrics/metrics.service';
+import { composeMiddleware } from './compose-middleware';
 import { hardenHttpServer } from './http-server-hardening';
 import { errorAnswerCapture } from './request-info';
 import { requestTimeout } from './request-timeout';
+import { securityHeaders } from './security-headers';
 
 /**
  * The HTTP layer of running in production, in the order a request meets it, before the body parser and
@@ -20,20 +22,26 @@ import { requestTimeout } from './request-timeout';
  * set), the access line and the metrics (which see every answer, including 503s and malformed bodies),
  * the shutdown gate, and the request timeout. Plus the HTTP server's hardening and the graceful
  * shutdown on SIGTERM/SIGINT. Called by `configureApp`, so the tests run it too.
+ *
+ * The middlewares run as one Express layer each side of CORS (see {@link composeMiddleware}): every
+ * request passes all of them.
  */
 export function configureObservability(app: NestExpressApplication): void {
   const config = app.get<AppConfigService>(ConfigService);
-  app.use(requestContextMiddleware);
-  app.use(helmet(HELMET_OPTIONS));
+  app.use(composeMiddleware([requestContextMiddleware, securityHeaders(HELMET_OPTIONS)]));
   const origins = config.get('CORS_ORIGINS', { infer: true });
   if (origins) {
     app.enableCors(corsOptions(origins));
   }
-  app.use(errorAnswerCapture);
-  app.use(httpAccessLog(app.get<Logger>(PINO_LOGGER)));
-  app.use(app.get(MetricsService).httpMiddleware());
-  app.use(app.get(Lifecycle).gate());
-  app.use(requestTimeout(config.get('REQUEST_TIMEOUT_MS', { infer: true })));
+  app.use(
+    composeMiddleware([
+      errorAnswerCapture,
+      httpAccessLog(app.get<Logger>(PINO_LOGGER)),
+      app.get(MetricsService).httpMiddleware(),
+      app.get(Lifecycle).gate(),
+      requestTimeout(config.get('REQUEST_TIMEOUT_MS', { infer: true })),
+    ]),
+  );
   hardenHttpServer(app.getHttpServer());
   enableGracefulShutdown(app, { timeoutMs: config.get('SHUTDOWN_TIMEOUT_MS', { infer: true }) });
 }

@@ -1,0 +1,32 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/**
+ * Runs Express middlewares one after the other as a single one. Express's router pays a layer (path
+ * match, parameter processing, try/catch) for every `app.use`, on every request, matched or not; the
+ * HTTP layer of this service is a handful of small middlewares that all apply to every path, so they
+ * share one layer. Same contract as the router's: `next(err)` skips to the error handlers, and a
+ * middleware that throws is the same as `next(err)`.
+ */
+export function composeMiddleware(handlers: readonly RequestHandler[]): RequestHandler {
+  const chain = [...handlers];
+  return (req: Request, res: Response, done: NextFunction) => {
+    let index = 0;
+    const next = (err?: unknown): void => {
+      if (err !== undefined && err !== null && err !== 'route') {
+        done(err);
+        return;
+      }
+      const handler = chain[index++];
+      if (handler === undefined) {
+        done();
+        return;
+      }
+      try {
+        void handler(req, res, next);
+      } catch (thrown) {
+        done(thrown);
+      }
+    };
+    next();
+  };
+}
