@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import type { AppConfigService } from './config/app-config.type';
+import { applyHeapGrowingPercent } from './heap-growth';
 import { AppLogger } from './logging/app-logger.service';
 
 async function bootstrap(): Promise<void> {
@@ -14,6 +15,7 @@ async function bootstrap(): Promise<void> {
   logProcessFailures();
   configureApp(app);
   const config = app.get<AppConfigService>(ConfigService);
+  applyHeapGrowingPercent(config.get('HEAP_GROWING_PERCENT', { infer: true }));
   const port = config.get('PORT', { infer: true });
   await app.listen(port, config.get('HOST', { infer: true }));
   Logger.log(`Listening on ${await app.getUrl()} (API docs at /docs)`, 'Bootstrap');

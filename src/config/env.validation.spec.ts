@@ -29,6 +29,8 @@ describe('validateEnv', () => {
     ['CALLBACK_TIMEZONE', 'Mars/Olympus'],
     ['DEFAULT_COUNTRY_CODE', '999'],
     ['LOG_LEVEL', 'chatty'],
+    ['HEAP_GROWING_PERCENT', '-5'],
+    ['HEAP_GROWING_PERCENT', 'lots'],
   ])('should stop with a message naming %s when it is %s', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`${name}=`));
   });
