@@ -16,7 +16,7 @@ const { HarnessError, UsageError, freePort, runBench, sleep, table } = require('
 
 const ROOT = path.resolve(__dirname, '..');
 const CALLBACK_PATH = '/api/vendor/v1/sms/callback';
-const SERVICE_MAIN = process.env.BENCH_SERVICE_MAIN || path.join(ROOT, 'dist/src/main.js');
+const SERVICE_MAIN = path.join(ROOT, 'dist/src/main.js');
 const LICENSE_CLI = path.join(ROOT, 'dist/src/license/cli/license.cli.js');
 const BASELINE_MAIN = path.join(__dirname, 'baseline-server.js');
 const ENTERPRISE = 'bench';
@@ -34,7 +34,7 @@ const USAGE = `Usage: node bench/run.js [options]    (npm run bench -- [options]
   --pool-size <n>         DB_POOL_SIZE of both servers (default 10, the service default)
   --keep-db               do not drop the bench database at the end (its name is printed)
   --verbose               copy the servers' output to stderr
-  --service-node-args <a> extra node options for the service, space-separated (--service-node-args="--cpu-prof")
+  --service-node-args <a> extra node options for the service, space-separated (--service-node-args="--trace-gc")
   -h, --help
 
 Environment: DATABASE_URL = the admin connection used to create and drop the bench database
