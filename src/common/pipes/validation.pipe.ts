@@ -1,6 +1,7 @@
 import { ArgumentMetadata, HttpStatus, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiError } from '../api-error';
 import type { FieldErrors } from '../envelope';
+import { validationFastPathOf } from './validation-fast-path';
 
 /**
  * The global ValidationPipe: transforms into the DTO, drops fields the DTO does not declare (vendors
@@ -23,13 +24,20 @@ export class AppValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata) && !isPlainObject(value)) {
-      throw ApiError.field(
-        HttpStatus.BAD_REQUEST,
-        'body',
-        'isObject',
-        value === undefined ? 'The body is missing: send a JSON object.' : 'The body must be a JSON object.',
-      );
+    if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata)) {
+      if (!isPlainObject(value)) {
+        throw ApiError.field(
+          HttpStatus.BAD_REQUEST,
+          'body',
+          'isObject',
+          value === undefined ? 'The body is missing: send a JSON object.' : 'The body must be a JSON object.',
+        );
+      }
+      // A valid body of a DTO with a fast path skips class-transformer and class-validator (see there).
+      const dto = validationFastPathOf(metadata.metatype)?.(value);
+      if (dto !== undefined) {
+        return dto;
+      }
     }
     return super.transform(value, metadata);
   }
