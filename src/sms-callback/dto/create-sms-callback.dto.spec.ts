@@ -73,6 +73,10 @@ const VALID: Record<string, unknown> = {
   retryCount: 0,
 };
 
+function without(body: Record<string, unknown>, ...fields: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([key]) => !fields.includes(key)));
+}
+
 /** A body: mostly valid fields, each replaced with probability `p` by one of its choices; extra fields. */
 function bodyOf(next: () => number, p: number): Record<string, unknown> {
   const body: Record<string, unknown> = {};
@@ -115,8 +119,7 @@ describe('plainlyValidSmsCallback (the fast path past class-validator)', () => {
 
   it('should take the common valid bodies, with or without the optional fields', () => {
     expect(plainlyValidSmsCallback({ ...VALID })).toBeInstanceOf(CreateSmsCallbackDto);
-    const { responseTimeTelco: _t, status: _s, ...required } = VALID;
-    const dto = plainlyValidSmsCallback({ ...required, extra: 1 });
+    const dto = plainlyValidSmsCallback({ ...without(VALID, 'responseTimeTelco', 'status'), extra: 1 });
     expect(dto).toBeInstanceOf(CreateSmsCallbackDto);
     const set = Object.entries(dto ?? {}).filter(([, value]) => value !== undefined);
     expect(set.map(([key]) => key).sort()).toEqual(['msisdn', 'referentId', 'requestId', 'retryCount', 'sendTime']);
@@ -131,8 +134,7 @@ describe('plainlyValidSmsCallback (the fast path past class-validator)', () => {
     expect(plainlyValidSmsCallback({ ...VALID, status: '0' })).toBeUndefined();
     expect(plainlyValidSmsCallback({ ...VALID, msisdn: '' })).toBeUndefined();
     expect(plainlyValidSmsCallback({ ...VALID, retryCount: -1 })).toBeUndefined();
-    const { msisdn: _m, ...withoutMsisdn } = VALID;
-    expect(plainlyValidSmsCallback(withoutMsisdn)).toBeUndefined();
+    expect(plainlyValidSmsCallback(without(VALID, 'msisdn'))).toBeUndefined();
   });
 
   it('should be what the global pipe uses for the callback body, and still refuse what is wrong', async () => {

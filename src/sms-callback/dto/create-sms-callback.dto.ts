@@ -151,7 +151,7 @@ export function plainlyValidSmsCallback(body: Record<string, unknown>): CreateSm
     dto.status = body.status as number | null;
   }
   dto.referentId = body.referentId as string;
-  dto.retryCount = body.retryCount as number;
+  dto.retryCount = body.retryCount;
   return dto;
 }
 
