@@ -28,6 +28,8 @@ const USAGE = `Usage: node bench/run.js [options]    (npm run bench -- [options]
   --first-warmup <s>      warm-up of each server before its first measurement, at the highest connection
                           count, not counted (default 10; 0 = none): its JIT compiles the hot path first
   --connections <list>    comma-separated connection counts (default 16,64)
+  --rounds <n>            measured runs per variant and connection count, service and baseline taking
+                          turns (default 3): a drift in the machine's speed hits both alike
   --soak-duration <s>     soak seconds against the service (default 60)
   --soak-connections <n>  soak connections (default 64)
   --no-soak               skip the soak
@@ -53,6 +55,7 @@ function parseOptions(argv) {
       warmup: { type: 'string', default: '3' },
       'first-warmup': { type: 'string', default: '10' },
       connections: { type: 'string', default: '16,64' },
+      rounds: { type: 'string', default: '3' },
       'soak-duration': { type: 'string', default: '60' },
       'soak-connections': { type: 'string', default: '64' },
       'pool-size': { type: 'string', default: '10' },
@@ -81,6 +84,7 @@ function parseOptions(argv) {
     duration: num('duration', 1, 3600),
     warmup: num('warmup', 0, 600),
     firstWarmup: num('first-warmup', 0, 600),
+    rounds: num('rounds', 1, 100),
     connections,
     soakDuration: num('soak-duration', 1, 24 * 3600),
     soakConnections: num('soak-connections', 1, 1000),
@@ -471,6 +475,46 @@ function rowCheck(run) {
     : `MISMATCH (+${run.rows - run.counts.s2xx} unacked)`;
 }
 
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const sum = (runs, pick) => runs.reduce((total, run) => total + pick(run), 0);
+
+/** The rounds of one variant and connection count as one run (see the report's legend). */
+function combine(runs) {
+  const completed = sum(runs, (r) => r.completed);
+  const other = {};
+  for (const run of runs) {
+    for (const [code, n] of Object.entries(run.counts.other)) {
+      other[code] = (other[code] ?? 0) + n;
+    }
+  }
+  return {
+    target: runs[0].target,
+    connections: runs[0].connections,
+    round: null,
+    rps: completed / sum(runs, (r) => r.elapsed),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    max: Math.max(...runs.map((r) => r.max)),
+    errors: sum(runs, (r) => r.errors),
+    timeouts: sum(runs, (r) => r.timeouts),
+    non2xx: sum(runs, (r) => r.non2xx),
+    counts: {
+      s2xx: sum(runs, (r) => r.counts.s2xx),
+      s201: sum(runs, (r) => r.counts.s201),
+      s200: sum(runs, (r) => r.counts.s200),
+      other,
+    },
+    rows: sum(runs, (r) => r.rows),
+    peakRss: Math.max(...runs.map((r) => r.peakRss ?? 0)),
+    cpuPerReq: sum(runs, (r) => r.cpuMs) / completed,
+    pgCpuPerReq: sum(runs, (r) => r.pgCpuMs) / completed,
+  };
+}
+
 function otherCodes(run) {
   const entries = Object.entries(run.counts.other);
   return entries.length ? ' ' + entries.map(([code, n]) => `${code}x${n}`).join(',') : '';
@@ -667,34 +711,45 @@ async function main() {
   }
   const results = [];
   for (const connections of opts.connections) {
-    for (const target of targets) {
-      ensureAlive();
-      if (opts.warmup > 0) {
-        log(`${target.name} @ ${connections} connections: warm-up ${opts.warmup} s`);
-        const warm = await load(target, connections, opts.warmup, 'warmup');
-        warm.rows = await storedRows(state.db, target.table, warm);
-        if (warm.rows !== warm.counts.s2xx) {
-          log(`  warm-up: rows ${warm.rows} vs 2xx ${warm.counts.s2xx}: ${rowCheck(warm)}`);
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const target of targets) {
+        ensureAlive();
+        if (opts.warmup > 0) {
+          log(`${target.name} @ ${connections} connections, round ${round}: warm-up ${opts.warmup} s`);
+          const warm = await load(target, connections, opts.warmup, 'warmup');
+          warm.rows = await storedRows(state.db, target.table, warm);
+          if (warm.rows !== warm.counts.s2xx) {
+            log(`  warm-up: rows ${warm.rows} vs 2xx ${warm.counts.s2xx}: ${rowCheck(warm)}`);
+          }
         }
+        ensureAlive();
+        log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
+        const cpu0 = cpuMsOf(target.info.child.pid);
+        const pg0 = postgresCpuMs();
+        const run = await load(target, connections, opts.duration, 'run');
+        run.cpuMs = cpuMsOf(target.info.child.pid) - cpu0;
+        run.pgCpuMs = postgresCpuMs() - pg0;
+        run.cpuPerReq = run.cpuMs / run.completed;
+        run.pgCpuPerReq = run.pgCpuMs / run.completed;
+        ensureAlive();
+        run.rows = await storedRows(state.db, target.table, run);
+        run.peakRss = target.sampler.peakSince(run.t0, run.tEnd);
+        run.hwm = memoryOf(target.info.child.pid)?.hwm ?? null;
+        run.target = target.name;
+        run.connections = connections;
+        run.round = round;
+        results.push(run);
+        log(
+          `  ${fmt(run.rps)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, 2xx ${run.counts.s2xx}, rows ${run.rows}, ` +
+            `errors ${run.errors}, non-2xx ${run.non2xx}${run.drainedInTime ? '' : ' (drain timed out)'}`,
+        );
       }
-      ensureAlive();
-      log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
-      const cpu0 = cpuMsOf(target.info.child.pid);
-      const pg0 = postgresCpuMs();
-      const run = await load(target, connections, opts.duration, 'run');
-      run.cpuPerReq = (cpuMsOf(target.info.child.pid) - cpu0) / run.completed;
-      run.pgCpuPerReq = (postgresCpuMs() - pg0) / run.completed;
-      ensureAlive();
-      run.rows = await storedRows(state.db, target.table, run);
-      run.peakRss = target.sampler.peakSince(run.t0, run.tEnd);
-      run.hwm = memoryOf(target.info.child.pid)?.hwm ?? null;
-      run.target = target.name;
-      run.connections = connections;
-      results.push(run);
-      log(
-        `  ${fmt(run.rps)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, 2xx ${run.counts.s2xx}, rows ${run.rows}, ` +
-          `errors ${run.errors}, non-2xx ${run.non2xx}${run.drainedInTime ? '' : ' (drain timed out)'}`,
-      );
+    }
+  }
+  const combined = [];
+  for (const connections of opts.connections) {
+    for (const target of targets) {
+      combined.push(combine(results.filter((r) => r.target === target.name && r.connections === connections)));
     }
   }
 
@@ -734,48 +789,55 @@ async function main() {
     `SMS callback bench  ${new Date().toISOString()}  node ${process.version}, ${require('node:os').cpus().length} cpus, database ${dbName}`,
   );
   out.push(
-    `POST ${CALLBACK_PATH}, every request a new row; ${opts.duration} s measured after ${opts.warmup} s warm-up ` +
-      `(and a first warm-up of ${opts.firstWarmup} s per server); ` +
+    `POST ${CALLBACK_PATH}, every request a new row; ${opts.rounds} round(s) of ${opts.duration} s measured after ${opts.warmup} s warm-up ` +
+      `per variant and connection count, service and baseline taking turns (and a first warm-up of ${opts.firstWarmup} s per server); ` +
       `DB pool ${opts.poolSize}; load generator in this process (shares the CPUs)`,
   );
+  const columns = (r) => [
+    r.target,
+    r.connections,
+    r.round ?? 'all',
+    fmt(r.rps),
+    fmt(r.p50),
+    fmt(r.p99),
+    fmt(r.max),
+    r.errors + (r.timeouts ? ` (${r.timeouts} t/o)` : ''),
+    r.non2xx + otherCodes(r),
+    r.counts.s2xx + (r.counts.s200 ? ` (${r.counts.s200} replays)` : ''),
+    r.rows,
+    rowCheck(r),
+    mb(r.peakRss),
+    fmt(r.cpuPerReq, 3),
+    r.pgCpuPerReq > 0 ? fmt(r.pgCpuPerReq, 3) : '-',
+  ];
+  const header = [
+    'variant',
+    'conns',
+    'round',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'errors',
+    'non-2xx',
+    '2xx',
+    'rows',
+    'rows=2xx',
+    'peak RSS MB',
+    'CPU ms/req',
+    'PG CPU ms/req',
+  ];
+  if (opts.rounds > 1) {
+    out.push('');
+    out.push('each round:');
+    out.push(table(header, results.map(columns), 2));
+    out.push('');
+    out.push(
+      'all rounds: req/s and CPU over all of them; p50/p99 the median of the rounds; max, peak RSS the highest; counts summed:',
+    );
+  }
   out.push('');
-  out.push(
-    table(
-      [
-        'variant',
-        'conns',
-        'req/s',
-        'p50 ms',
-        'p99 ms',
-        'max ms',
-        'errors',
-        'non-2xx',
-        '2xx',
-        'rows',
-        'rows=2xx',
-        'peak RSS MB',
-        'CPU ms/req',
-        'PG CPU ms/req',
-      ],
-      results.map((r) => [
-        r.target,
-        r.connections,
-        fmt(r.rps),
-        fmt(r.p50),
-        fmt(r.p99),
-        fmt(r.max),
-        r.errors + (r.timeouts ? ` (${r.timeouts} t/o)` : ''),
-        r.non2xx + otherCodes(r),
-        r.counts.s2xx + (r.counts.s200 ? ` (${r.counts.s200} replays)` : ''),
-        r.rows,
-        rowCheck(r),
-        mb(r.peakRss),
-        fmt(r.cpuPerReq, 3),
-        r.pgCpuPerReq > 0 ? fmt(r.pgCpuPerReq, 3) : '-',
-      ]),
-      2,
-    ),
-  );
+  out.push(table(header, combined.map(columns), 2));
   out.push('');
   out.push(
     'req/s = answered requests / (measured seconds + the drain of the requests in flight); p50/p99/max: 2xx answers only.',
@@ -794,12 +856,21 @@ async function main() {
     out.push('');
     out.push('service / baseline:');
     for (const connections of opts.connections) {
-      const s = results.find((r) => r.target === 'service' && r.connections === connections);
-      const b = results.find((r) => r.target === 'baseline' && r.connections === connections);
+      const s = combined.find((r) => r.target === 'service' && r.connections === connections);
+      const b = combined.find((r) => r.target === 'baseline' && r.connections === connections);
+      const perRound = results
+        .filter((r) => r.target === 'service' && r.connections === connections)
+        .map((sr) => {
+          const br = results.find(
+            (r) => r.target === 'baseline' && r.connections === connections && r.round === sr.round,
+          );
+          return br ? fmt(sr.rps / br.rps, 2) : '-';
+        });
       out.push(
         `  ${String(connections).padStart(4)} connections: throughput ${fmt(s.rps / b.rps, 2)}x, p99 ${fmt(s.p99 / b.p99, 2)}x, ` +
           `p50 ${fmt(s.p50 / b.p50, 2)}x, peak RSS ${fmt(s.peakRss / b.peakRss, 2)}x, ` +
-          `CPU/req ${fmt(s.cpuPerReq / b.cpuPerReq, 2)}x (with PostgreSQL's ${fmt((s.cpuPerReq + s.pgCpuPerReq) / (b.cpuPerReq + b.pgCpuPerReq), 2)}x)`,
+          `CPU/req ${fmt(s.cpuPerReq / b.cpuPerReq, 2)}x (with PostgreSQL's ${fmt((s.cpuPerReq + s.pgCpuPerReq) / (b.cpuPerReq + b.pgCpuPerReq), 2)}x)` +
+          (perRound.length > 1 ? `; throughput per round ${perRound.join(', ')}` : ''),
       );
     }
   }
