@@ -771,7 +771,13 @@ async function main() {
         trace.push(m.rss);
       }
     }, every);
+    // The RSS before the soak is that of a server idle for a while, which V8 has shrunk: growth is
+    // measured from the RSS once the load is on (RAMP_S into the soak), not from there.
+    const RAMP_S = Math.min(5, opts.soakDuration / 4);
+    let loaded = null;
+    const ramp = setTimeout(() => (loaded = memoryOf(target.info.child.pid)), RAMP_S * 1000);
     const run = await load(target, opts.soakConnections, opts.soakDuration, 'soak');
+    clearTimeout(ramp);
     clearInterval(tracer);
     const end = memoryOf(target.info.child.pid);
     ensureAlive();
@@ -779,7 +785,7 @@ async function main() {
     run.peakRss = target.sampler.peakSince(run.t0, run.tEnd);
     await sleep(5_000);
     const idle = memoryOf(target.info.child.pid);
-    soak = { run, start, end, idle, trace };
+    soak = { run, start, loaded: loaded ?? start, rampS: RAMP_S, end, idle, trace };
   }
 
   // 7. report (stdout)
@@ -876,8 +882,8 @@ async function main() {
   }
 
   if (soak) {
-    const { run, start, end, idle, trace } = soak;
-    const growth = ((end.rss - start.rss) / start.rss) * 100;
+    const { run, start, loaded, rampS, end, idle, trace } = soak;
+    const growth = ((end.rss - loaded.rss) / loaded.rss) * 100;
     out.push('');
     out.push(`soak: service @ ${opts.soakConnections} connections, ${opts.soakDuration} s`);
     out.push(
@@ -885,7 +891,8 @@ async function main() {
         `2xx ${run.counts.s2xx}, rows ${run.rows} (${rowCheck(run)})`,
     );
     out.push(
-      `  RSS start ${mb(start.rss)} MB -> end ${mb(end.rss)} MB: growth ${growth >= 0 ? '+' : ''}${fmt(growth, 1)} %  (peak ${mb(run.peakRss)} MB, 5 s after the soak ${mb(idle?.rss)} MB)`,
+      `  RSS ${fmt(rampS, 1)} s into the soak ${mb(loaded.rss)} MB -> at the end ${mb(end.rss)} MB: growth ${growth >= 0 ? '+' : ''}${fmt(growth, 1)} %  ` +
+        `(before the soak, idle: ${mb(start.rss)} MB; peak ${mb(run.peakRss)} MB; 5 s after the soak ${mb(idle?.rss)} MB)`,
     );
     out.push(`  RSS every ${Math.max(1, Math.round(opts.soakDuration / 6))} s: ${trace.map(mb).join(', ')} MB`);
     const inSoak = serviceSampler.samples.filter((x) => x.t >= run.t0 && x.t <= run.tSend).map((x) => x.rss);
