@@ -44,10 +44,12 @@ grep -q '"requestId"' "$dir/body" && echo "ok   400 names requestId" || { echo "
 check "docs redirect" 302 "http://127.0.0.1:$port/"
 check "liveness" 200 "http://127.0.0.1:$port/health/live"
 check "readiness" 200 "http://127.0.0.1:$port/health/ready"
-if curl -s "http://127.0.0.1:$port/metrics" | grep -q '^sms_callbacks_stored_total 1$'; then
+metrics=$(curl -s "http://127.0.0.1:$port/metrics" || true)
+if grep -q '^sms_callbacks_stored_total 1$' <<<"$metrics"; then
   echo "ok   metrics count the stored callback"
 else
-  echo "FAIL metrics: sms_callbacks_stored_total is not 1"; fail=1
+  echo "FAIL metrics: sms_callbacks_stored_total is not 1: $(grep -m1 '^sms_callbacks_stored_total' <<<"$metrics" || head -c 300 <<<"$metrics")"
+  fail=1
 fi
 if [ "$fail" != 0 ]; then
   echo "--- service log"; cat "$dir/service.log"; exit 1
