@@ -143,22 +143,58 @@ function cpuMsOf(pid) {
   }
 }
 
-/** CPU time used by all the PostgreSQL processes of this machine, in ms (0 when there are none). */
-function postgresCpuMs() {
-  let total = 0;
+/** CPU times of a process, in ms: its own (user + system) and that of its children it has reaped. */
+function cpuTimesOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      own: (Number(fields[11]) + Number(fields[12])) * TICK_MS,
+      reaped: (Number(fields[13]) + Number(fields[14])) * TICK_MS,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The CPU times of this machine's PostgreSQL processes (pid -> times); empty when there are none. */
+function postgresCpuSnapshot() {
+  const snapshot = new Map();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) {
       continue;
     }
     try {
       if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
-        total += cpuMsOf(entry) ?? 0;
+        const times = cpuTimesOf(entry);
+        if (times) {
+          snapshot.set(entry, times);
+        }
       }
     } catch {
       // gone meanwhile
     }
   }
-  return total;
+  return snapshot;
+}
+
+/**
+ * CPU time PostgreSQL used between two snapshots, in ms. Backends come and go (a pool closes its idle
+ * connections): one that ended in between is in its parent's reaped time, from which the part it had used
+ * before the first snapshot is taken out.
+ */
+function postgresCpuBetween(before, after) {
+  let total = 0;
+  for (const [pid, times] of after) {
+    const earlier = before.get(pid);
+    total += times.own - (earlier?.own ?? 0) + (earlier ? times.reaped - earlier.reaped : 0);
+  }
+  for (const [pid, times] of before) {
+    if (!after.has(pid)) {
+      total -= times.own;
+    }
+  }
+  return Math.max(0, total);
 }
 
 const mb = (bytes) =>
@@ -725,10 +761,10 @@ async function main() {
         ensureAlive();
         log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
         const cpu0 = cpuMsOf(target.info.child.pid);
-        const pg0 = postgresCpuMs();
+        const pg0 = postgresCpuSnapshot();
         const run = await load(target, connections, opts.duration, 'run');
         run.cpuMs = cpuMsOf(target.info.child.pid) - cpu0;
-        run.pgCpuMs = postgresCpuMs() - pg0;
+        run.pgCpuMs = postgresCpuBetween(pg0, postgresCpuSnapshot());
         run.cpuPerReq = run.cpuMs / run.completed;
         run.pgCpuPerReq = run.pgCpuMs / run.completed;
         ensureAlive();
