@@ -46,6 +46,19 @@ describe('composeMiddleware', () => {
     expect(after).not.toHaveBeenCalled();
   });
 
+  it('should hand the rejection of an async middleware to the error handlers', async () => {
+    const failure = new Error('async boom');
+    const handled = new Promise<unknown>((resolve) => {
+      composeMiddleware([
+        // eslint-disable-next-line @typescript-eslint/require-await
+        async () => {
+          throw failure;
+        },
+      ])(req, res, resolve as NextFunction);
+    });
+    await expect(handled).resolves.toBe(failure);
+  });
+
   it('should go on when a middleware calls next later (asynchronously)', async () => {
     const seen: string[] = [];
     const finished = new Promise<unknown>((resolve) => {

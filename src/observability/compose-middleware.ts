@@ -5,7 +5,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
  * match, parameter processing, try/catch) for every `app.use`, on every request, matched or not; the
  * HTTP layer of this service is a handful of small middlewares that all apply to every path, so they
  * share one layer. Same contract as the router's: `next(err)` skips to the error handlers, and a
- * middleware that throws is the same as `next(err)`.
+ * middleware that throws, or returns a promise that rejects, is the same as `next(err)`.
  */
 export function composeMiddleware(handlers: readonly RequestHandler[]): RequestHandler {
   const chain = [...handlers];
@@ -22,7 +22,11 @@ export function composeMiddleware(handlers: readonly RequestHandler[]): RequestH
         return;
       }
       try {
-        void handler(req, res, next);
+        const returned: unknown = handler(req, res, next);
+        if (returned instanceof Promise) {
+          // As Express 5's router does: an async middleware's rejection goes to the error handlers.
+          returned.catch((rejection: unknown) => done(rejection ?? new Error('Rejected promise')));
+        }
       } catch (thrown) {
         done(thrown);
       }
