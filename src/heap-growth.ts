@@ -7,6 +7,6 @@ import { setFlagsFromString } from 'node:v8';
  */
 export function applyHeapGrowingPercent(percent: number): void {
   if (percent > 0) {
-    setFlagsFromString(`--heap-growing-percent=${Math.trunc(percent)}`);
+    setFlagsFromString(`--heap-growing-percent=${percent}`);
   }
 }

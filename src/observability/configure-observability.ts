@@ -1,7 +1,6 @@
 import { ConfigService } from '@nestjs/config';
 import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { AppConfigService } from '../config/app-config.type';
 import { enableGracefulShutdown } from '../health/graceful-shutdown';
@@ -14,7 +13,7 @@ import { composeMiddleware } from './compose-middleware';
 import { hardenHttpServer } from './http-server-hardening';
 import { errorAnswerCapture } from './request-info';
 import { requestTimeout } from './request-timeout';
-import { securityHeaders } from './security-headers';
+import { HelmetOptions, securityHeaders } from './security-headers';
 
 /**
  * The HTTP layer of running in production, in the order a request meets it, before the body parser and
@@ -51,7 +50,7 @@ export function configureObservability(app: NestExpressApplication): void {
  * validator badge image, and no `upgrade-insecure-requests` (which breaks /docs served over plain HTTP
  * on an internal network; TLS is the load balancer's job).
  */
-const HELMET_OPTIONS: Parameters<typeof helmet>[0] = {
+const HELMET_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: {
     directives: { 'img-src': ["'self'", 'data:', 'validator.swagger.io'], 'upgrade-insecure-requests': null },
   },

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 
-type HelmetOptions = Parameters<typeof helmet>[0];
+export type HelmetOptions = Parameters<typeof helmet>[0];
 
 /**
  * helmet's headers, worked out once. With options that depend on nothing in the request (no CSP nonce),
