@@ -1,6 +1,6 @@
 'use strict';
 /**
- * What the bench scripts share: their two kinds of failure, a free port, a plain-text table, and the frame
+ * What the bench scripts share: their two kinds of failure, option checks, a free port, a plain-text table, and the frame
  * that runs a bench, cleans up after it (also on Ctrl-C / SIGTERM) and picks the exit code:
  * 0 done, 1 harness failure, 2 bad option, 130 interrupted.
  */
@@ -12,6 +12,24 @@ class UsageError extends Error {}
 class HarnessError extends Error {}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Option `name` of parseArgs' `values` as a number in [min, max], an integer unless `fraction`; a UsageError otherwise. */
+function numberOption(values, name, min, max, { fraction = false } = {}) {
+  const n = Number(values[name]);
+  if (!(fraction ? Number.isFinite(n) : Number.isInteger(n)) || n < min || n > max) {
+    throw new UsageError(`--${name} must be ${fraction ? 'a number' : 'an integer'} in [${min}, ${max}]`);
+  }
+  return n;
+}
+
+/** Option `name` of parseArgs' `values` as a comma-separated list of integers in [min, max]. */
+function integerListOption(values, name, min, max) {
+  const list = values[name].split(',').map((s) => Number(s.trim()));
+  if (list.some((n) => !Number.isInteger(n) || n < min || n > max)) {
+    throw new UsageError(`--${name} must be a comma-separated list of integers in [${min}, ${max}]`);
+  }
+  return list;
+}
 
 /** A TCP port free on 127.0.0.1 right now. */
 function freePort() {
@@ -76,4 +94,4 @@ function runBench({ name, main, cleanup = async () => {}, usage = '' }) {
     });
 }
 
-module.exports = { UsageError, HarnessError, sleep, freePort, table, runBench };
+module.exports = { UsageError, HarnessError, sleep, freePort, table, runBench, numberOption, integerListOption };

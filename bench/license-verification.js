@@ -64,7 +64,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
-const { HarnessError, UsageError, freePort, runBench, sleep } = require('./harness');
+const { HarnessError, UsageError, freePort, numberOption, runBench, sleep } = require('./harness');
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVICE_MAIN = path.join(ROOT, 'dist/src/main.js');
@@ -87,13 +87,7 @@ function options() {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const number = (name, min, max) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new UsageError(`--${name} must be an integer in [${min}, ${max}]`);
-    }
-    return n;
-  };
+  const number = (name, min, max) => numberOption(values, name, min, max);
   return {
     help: values.help,
     duration: number('duration', 1, 600),

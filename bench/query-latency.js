@@ -121,7 +121,16 @@ const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { Client } = require('pg');
-const { HarnessError, UsageError, freePort, runBench, sleep, table } = require('./harness');
+const {
+  HarnessError,
+  UsageError,
+  freePort,
+  integerListOption,
+  numberOption,
+  runBench,
+  sleep,
+  table,
+} = require('./harness');
 const { seedCallbacks } = require('./seed-callbacks');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -158,17 +167,8 @@ function options() {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const int = (name, min, max) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new UsageError(`--${name} must be an integer in [${min}, ${max}]`);
-    }
-    return n;
-  };
-  const concurrency = values.concurrency.split(',').map((s) => Number(s.trim()));
-  if (concurrency.some((c) => !Number.isInteger(c) || c < 1 || c > 64)) {
-    throw new UsageError('--concurrency must be a comma-separated list of integers in [1, 64]');
-  }
+  const int = (name, min, max) => numberOption(values, name, min, max);
+  const concurrency = integerListOption(values, 'concurrency', 1, 64);
   return {
     help: values.help,
     count: int('count', 1_000, 50_000_000),

@@ -12,7 +12,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
-const { HarnessError, UsageError, freePort, runBench, sleep, table } = require('./harness');
+const { HarnessError, freePort, integerListOption, numberOption, runBench, sleep, table } = require('./harness');
 
 const ROOT = path.resolve(__dirname, '..');
 const CALLBACK_PATH = '/api/vendor/v1/sms/callback';
@@ -68,23 +68,14 @@ function parseOptions(argv) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const num = (name, min, max) => {
-    const n = Number(values[name]);
-    if (!Number.isFinite(n) || n < min || n > max) {
-      throw new UsageError(`--${name} must be a number in [${min}, ${max}]`);
-    }
-    return n;
-  };
-  const connections = values.connections.split(',').map((s) => Number(s.trim()));
-  if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 1000)) {
-    throw new UsageError('--connections must be a comma-separated list of integers in [1, 1000]');
-  }
+  const num = (name, min, max) => numberOption(values, name, min, max, { fraction: true });
+  const connections = integerListOption(values, 'connections', 1, 1000);
   return {
     help: values.help,
     duration: num('duration', 1, 3600),
     warmup: num('warmup', 0, 600),
     firstWarmup: num('first-warmup', 0, 600),
-    rounds: num('rounds', 1, 100),
+    rounds: numberOption(values, 'rounds', 1, 100),
     connections,
     soakDuration: num('soak-duration', 1, 24 * 3600),
     soakConnections: num('soak-connections', 1, 1000),
@@ -132,18 +123,7 @@ function memoryOf(pid) {
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 
-/** CPU time (user + system) a process has used, in ms (null when it is gone). */
-function cpuMsOf(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU times of a process, in ms: its own (user + system) and that of its children it has reaped. */
+/** CPU times of a process, in ms: its own (user + system) and that of its children it has reaped (null when it is gone). */
 function cpuTimesOf(pid) {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -731,18 +711,23 @@ async function main() {
     }
   };
 
+  /** Load that is not counted; its rows are still checked against its 2xx answers. */
+  const warmUp = async (target, connections, seconds, what) => {
+    log(`${target.name} @ ${connections} connections: ${what} ${seconds} s`);
+    const warm = await load(target, connections, seconds, 'warmup');
+    warm.rows = await storedRows(state.db, target.table, warm);
+    if (warm.rows !== warm.counts.s2xx) {
+      log(`  ${what}: rows ${warm.rows} vs 2xx ${warm.counts.s2xx}: ${rowCheck(warm)}`);
+    }
+  };
+
   // 5. the measurements: for each connection count, the service then the baseline; each server warmed up
   // first, so that the first measurement is not of its JIT compiling the hot path
   if (opts.firstWarmup > 0) {
     const connections = Math.max(...opts.connections);
     for (const target of targets) {
       ensureAlive();
-      log(`${target.name}: first warm-up ${opts.firstWarmup} s @ ${connections} connections`);
-      const warm = await load(target, connections, opts.firstWarmup, 'warmup');
-      warm.rows = await storedRows(state.db, target.table, warm);
-      if (warm.rows !== warm.counts.s2xx) {
-        log(`  first warm-up: rows ${warm.rows} vs 2xx ${warm.counts.s2xx}: ${rowCheck(warm)}`);
-      }
+      await warmUp(target, connections, opts.firstWarmup, 'first warm-up');
     }
   }
   const results = [];
@@ -751,19 +736,14 @@ async function main() {
       for (const target of targets) {
         ensureAlive();
         if (opts.warmup > 0) {
-          log(`${target.name} @ ${connections} connections, round ${round}: warm-up ${opts.warmup} s`);
-          const warm = await load(target, connections, opts.warmup, 'warmup');
-          warm.rows = await storedRows(state.db, target.table, warm);
-          if (warm.rows !== warm.counts.s2xx) {
-            log(`  warm-up: rows ${warm.rows} vs 2xx ${warm.counts.s2xx}: ${rowCheck(warm)}`);
-          }
+          await warmUp(target, connections, opts.warmup, `round ${round} warm-up`);
         }
         ensureAlive();
         log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
-        const cpu0 = cpuMsOf(target.info.child.pid);
+        const cpu0 = cpuTimesOf(target.info.child.pid)?.own ?? NaN;
         const pg0 = postgresCpuSnapshot();
         const run = await load(target, connections, opts.duration, 'run');
-        run.cpuMs = cpuMsOf(target.info.child.pid) - cpu0;
+        run.cpuMs = (cpuTimesOf(target.info.child.pid)?.own ?? NaN) - cpu0;
         run.pgCpuMs = postgresCpuBetween(pg0, postgresCpuSnapshot());
         run.cpuPerReq = run.cpuMs / run.completed;
         run.pgCpuPerReq = run.pgCpuMs / run.completed;
