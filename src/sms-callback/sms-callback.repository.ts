@@ -75,8 +75,10 @@ export class SmsCallbackRepository {
 
   /**
    * Inserts the callbacks, in one statement, except those whose enterprise already has one with the same
-   * replay key (or that repeat an earlier one of the same statement). Returns the rows inserted, each with
-   * its replay key. The statement commits on its own (autocommit): when it returns, the rows are durable.
+   * replay key (or that repeat an earlier one of the same statement). Returns the rows inserted, each with its
+   * replay key. The statement commits on its own (autocommit): when it returns, the rows are durable. The conflict
+   * target carries the partition key, `send_time_at`, which the replay key covers: a replay lands in its
+   * original's partition and meets it there.
    */
   async insertManyUnlessReplay(callbacks: NewSmsCallback[]): Promise<InsertedSmsCallback[]> {
     const params: unknown[] = [];
@@ -103,21 +105,27 @@ export class SmsCallbackRepository {
     return this.callbacks.query(
       `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.join(', ')})
        VALUES ${tuples.join(', ')}
-       ON CONFLICT (enterprise_id, replay_key) DO NOTHING
+       ON CONFLICT (enterprise_id, replay_key, send_time_at) DO NOTHING
        RETURNING ${RETURNED}, replay_key AS "replayKey"`,
       params,
     );
   }
 
-  /** The stored callbacks with these replay keys, each with its replay key. */
-  async findByReplayKeys(keys: Array<{ enterpriseId: string; replayKey: Buffer }>): Promise<InsertedSmsCallback[]> {
+  /**
+   * The stored callbacks with these replay keys, each with its replay key. The send time narrows each look-up to
+   * one partition (a row with none never conflicts: the unique index takes NULLs as distinct).
+   */
+  async findByReplayKeys(
+    keys: Array<Pick<NewSmsCallback, 'enterpriseId' | 'replayKey' | 'sendTimeAt'>>,
+  ): Promise<InsertedSmsCallback[]> {
     if (keys.length === 0) {
       return [];
     }
     return this.callbacks.query(
-      `SELECT ${RETURNED}, replay_key AS "replayKey" FROM sms_callbacks
-        WHERE (enterprise_id, replay_key) IN (SELECT * FROM unnest($1::varchar[], $2::bytea[]))`,
-      [keys.map((key) => key.enterpriseId), keys.map((key) => key.replayKey)],
+      `SELECT ${RETURNED}, replay_key AS "replayKey" FROM sms_callbacks c
+         JOIN unnest($1::varchar[], $2::bytea[], $3::timestamptz[]) AS k(e, r, s)
+           ON c.enterprise_id = k.e AND c.replay_key = k.r AND c.send_time_at = k.s`,
+      [keys.map((key) => key.enterpriseId), keys.map((key) => key.replayKey), keys.map((key) => key.sendTimeAt)],
     );
   }
 
