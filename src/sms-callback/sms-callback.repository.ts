@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository, SelectQueryBuilder } from 'typeorm';
+import { QueryRunner, Repository, SelectQueryBuilder } from 'typeorm';
 import { SmsCallback } from './sms-callback.entity';
 
 export type NewSmsCallback = Omit<SmsCallback, 'id' | 'receivedAt' | 'license'>;
@@ -68,7 +68,10 @@ const INSERTED_COLUMNS = [
 const PROPERTIES = Object.keys(COLUMNS) as Array<keyof StoredSmsCallback>;
 const RETURNED = PROPERTIES.map((property) => `${COLUMNS[property]} AS "${property}"`).join(', ');
 
-/** Queries on `sms_callbacks`, nothing else. */
+/**
+ * Queries on `sms_callbacks`, nothing else. The read API's queries (`findPage`, `findById`, `stats`) go to a read
+ * replica when there is one; the write path's (insert, replays) to the primary.
+ */
 @Injectable()
 export class SmsCallbackRepository {
   constructor(@InjectRepository(SmsCallback) private readonly callbacks: Repository<SmsCallback>) {}
@@ -130,56 +133,83 @@ export class SmsCallbackRepository {
   }
 
   async findById(enterpriseId: string, id: string): Promise<StoredSmsCallback | undefined> {
-    const rows: StoredSmsCallback[] = await this.callbacks.query(
-      `SELECT ${RETURNED} FROM sms_callbacks WHERE enterprise_id = $1 AND id = $2`,
-      [enterpriseId, id],
+    const rows = await this.onReplica(
+      (runner) =>
+        runner.query(`SELECT ${RETURNED} FROM sms_callbacks WHERE enterprise_id = $1 AND id = $2`, [
+          enterpriseId,
+          id,
+        ]) as Promise<StoredSmsCallback[]>,
     );
     return rows[0];
   }
 
-  /** One page, newest first by the chosen time, and the total that matches. */
+  /**
+   * One page, newest first by the chosen time, and the number that match counted up to `countCap + 1` at most
+   * (a count of the whole history would read every matching index entry of every partition).
+   */
   async findPage(
     enterpriseId: string,
     filter: SmsCallbackFilter,
     order: SmsCallbackOrder,
     offset: number,
     limit: number,
+    countCap: number,
   ): Promise<[StoredSmsCallback[], number]> {
-    const query = this.filtered(enterpriseId, filter).select(PROPERTIES.map((property) => `c.${property}`));
-    if (order === 'sendTime') {
-      query.orderBy('c.send_time_at', 'DESC', 'NULLS LAST');
-    } else {
-      query.orderBy('c.received_at', 'DESC');
-    }
-    return query.addOrderBy('c.id', 'DESC').offset(offset).limit(limit).getManyAndCount();
+    return Promise.all([
+      this.onReplica((runner) => {
+        const query = this.filtered(enterpriseId, filter, runner).select(PROPERTIES.map((property) => `c.${property}`));
+        if (order === 'sendTime') {
+          query.orderBy('c.send_time_at', 'DESC', 'NULLS LAST');
+        } else {
+          query.orderBy('c.received_at', 'DESC');
+        }
+        return query.addOrderBy('c.id', 'DESC').offset(offset).limit(limit).getMany();
+      }),
+      this.onReplica(async (runner) => {
+        const matching = this.filtered(enterpriseId, filter, runner)
+          .select('1')
+          .limit(countCap + 1);
+        const counted = await this.callbacks.manager
+          .createQueryBuilder(runner)
+          .select('count(*)::int', 'n')
+          .from(`(${matching.getQuery()})`, 'matching')
+          .setParameters(matching.getParameters())
+          .getRawOne<{ n: number }>();
+        return counted?.n ?? 0;
+      }),
+    ]);
   }
 
   /** Counts by status, distinct send requests and telco latency, computed by PostgreSQL. */
   async stats(enterpriseId: string, filter: SmsCallbackFilter): Promise<SmsCallbackStats> {
     const [totals, byStatus] = await Promise.all([
-      this.filtered(enterpriseId, filter)
-        .select('count(*)::int', 'total')
-        // Bytewise comparison: the same count as the collation's, without its slower sort.
-        .addSelect('count(DISTINCT c.request_id COLLATE "C")::int', 'distinctRequestIds')
-        .addSelect('count(c.response_time_telco_at - c.send_time_at)::int', 'latencyCount')
-        .addSelect(`min(${LATENCY_MS})`, 'minMs')
-        // Both percentiles from one sort.
-        .addSelect(`percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY ${LATENCY_MS})`, 'percentiles')
-        .addSelect(`max(${LATENCY_MS})`, 'maxMs')
-        .getRawOne<{
-          total: number;
-          distinctRequestIds: number;
-          latencyCount: number;
-          minMs: number | null;
-          percentiles: number[] | null;
-          maxMs: number | null;
-        }>(),
-      this.filtered(enterpriseId, filter)
-        .select('c.status', 'status')
-        .addSelect('count(*)::int', 'count')
-        .groupBy('c.status')
-        .orderBy('c.status', 'ASC', 'NULLS LAST')
-        .getRawMany<{ status: number | null; count: number }>(),
+      this.onReplica((runner) =>
+        this.filtered(enterpriseId, filter, runner)
+          .select('count(*)::int', 'total')
+          // Bytewise comparison: the same count as the collation's, without its slower sort.
+          .addSelect('count(DISTINCT c.request_id COLLATE "C")::int', 'distinctRequestIds')
+          .addSelect('count(c.response_time_telco_at - c.send_time_at)::int', 'latencyCount')
+          .addSelect(`min(${LATENCY_MS})`, 'minMs')
+          // Both percentiles from one sort.
+          .addSelect(`percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY ${LATENCY_MS})`, 'percentiles')
+          .addSelect(`max(${LATENCY_MS})`, 'maxMs')
+          .getRawOne<{
+            total: number;
+            distinctRequestIds: number;
+            latencyCount: number;
+            minMs: number | null;
+            percentiles: number[] | null;
+            maxMs: number | null;
+          }>(),
+      ),
+      this.onReplica((runner) =>
+        this.filtered(enterpriseId, filter, runner)
+          .select('c.status', 'status')
+          .addSelect('count(*)::int', 'count')
+          .groupBy('c.status')
+          .orderBy('c.status', 'ASC', 'NULLS LAST')
+          .getRawMany<{ status: number | null; count: number }>(),
+      ),
     ]);
     return {
       total: totals?.total ?? 0,
@@ -195,8 +225,27 @@ export class SmsCallbackRepository {
     };
   }
 
-  private filtered(enterpriseId: string, filter: SmsCallbackFilter): SelectQueryBuilder<SmsCallback> {
-    const query = this.callbacks.createQueryBuilder('c').where('c.enterprise_id = :enterpriseId', { enterpriseId });
+  /**
+   * Runs a read of the read API on a read replica (DATABASE_READ_URL; the primary without one). Everything
+   * else, the writes and the reads of the write path, goes to the primary (the data source's default mode).
+   */
+  private async onReplica<T>(read: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    const runner = this.callbacks.manager.connection.createQueryRunner('slave');
+    try {
+      return await read(runner);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private filtered(
+    enterpriseId: string,
+    filter: SmsCallbackFilter,
+    runner: QueryRunner,
+  ): SelectQueryBuilder<SmsCallback> {
+    const query = this.callbacks
+      .createQueryBuilder('c', runner)
+      .where('c.enterprise_id = :enterpriseId', { enterpriseId });
     const conditions: Array<[unknown, string]> = [
       [filter.msisdn, 'c.msisdn_normalized = :msisdn'],
       [filter.requestId, 'c.request_id = :requestId'],

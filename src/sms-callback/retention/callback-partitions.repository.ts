@@ -18,17 +18,6 @@ import {
  */
 @Injectable()
 export class CallbackPartitionsRepository {
-  /** Session settings of the maintenance connection: no statement timeout (a move may be long), UTC bounds. */
-  async prepare(runner: QueryRunner): Promise<void> {
-    await runner.query('SET statement_timeout = 0');
-    await runner.query(`SET TimeZone = 'UTC'`);
-  }
-
-  async reset(runner: QueryRunner): Promise<void> {
-    await runner.query('RESET statement_timeout');
-    await runner.query('RESET TimeZone');
-  }
-
   /** A session-level advisory lock; false when another session holds it. */
   async tryLock(runner: QueryRunner, key: number): Promise<boolean> {
     const [{ locked }] = await rows<{ locked: boolean }>(runner, 'SELECT pg_try_advisory_lock($1) AS locked', [key]);
@@ -39,14 +28,16 @@ export class CallbackPartitionsRepository {
     await runner.query('SELECT pg_advisory_unlock($1)', [key]);
   }
 
-  /** The partitions of the callbacks table, with their bounds (needs TimeZone UTC: see `prepare`). */
+  /** The partitions of the callbacks table, with their bounds. */
   async list(runner: QueryRunner): Promise<PartitionInfo[]> {
-    const partitions = await rows<{ name: string; bounds: string }>(
-      runner,
-      `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bounds
-         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-        WHERE i.inhparent = to_regclass($1) ORDER BY c.relname`,
-      [CALLBACKS_TABLE],
+    const partitions = await this.inTransaction(runner, 0, () =>
+      rows<{ name: string; bounds: string }>(
+        runner,
+        `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bounds
+           FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent = to_regclass($1) ORDER BY c.relname`,
+        [CALLBACKS_TABLE],
+      ),
     );
     return partitions.map((row) => parseBounds(row.name, row.bounds));
   }
@@ -99,10 +90,16 @@ export class CallbackPartitionsRepository {
     });
   }
 
+  /**
+   * Settings are LOCAL to the transaction, never the session's: on the embedded database every connection shares
+   * one session. No statement timeout (a move may be long; the lock timeout bounds the waits), bounds in UTC.
+   */
   private async inTransaction<T>(runner: QueryRunner, lockTimeoutMs: number, work: () => Promise<T>): Promise<T> {
     await runner.startTransaction();
     try {
-      await runner.query(`SET LOCAL lock_timeout = ${Math.round(lockTimeoutMs)}`);
+      await runner.query(
+        `SET LOCAL lock_timeout = ${Math.round(lockTimeoutMs)}; SET LOCAL statement_timeout = 0; SET LOCAL TimeZone = 'UTC'`,
+      );
       const result = await work();
       await runner.commitTransaction();
       return result;

@@ -126,16 +126,11 @@ export class CallbackRetentionService {
     report.partitions = (await this.onConnection((r) => this.partitions.list(r))).length;
   }
 
-  /** One step on a pooled connection of the primary, with the maintenance session settings, released after. */
+  /** One step on a pooled connection of the primary, released after. */
   private async onConnection<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner('master');
     try {
-      await this.partitions.prepare(runner);
-      try {
-        return await work(runner);
-      } finally {
-        await this.partitions.reset(runner);
-      }
+      return await work(runner);
     } finally {
       await runner.release();
     }
