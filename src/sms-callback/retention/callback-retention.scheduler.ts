@@ -1,5 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Inject } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CALLBACK_RETENTION_OPTIONS, CallbackRetentionOptions } from './callback-retention.options';
 import { CallbackRetentionService } from './callback-retention.service';
 
@@ -8,10 +7,11 @@ import { CallbackRetentionService } from './callback-retention.service';
  * it; the advisory lock lets one of them do it at a time, the others skip. Not part of the CLI.
  */
 @Injectable()
-export class CallbackRetentionScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CallbackRetentionScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('CallbackRetention');
   private timer?: NodeJS.Timeout;
   private current?: Promise<unknown>;
+  private stopping = false;
 
   constructor(
     private readonly retention: CallbackRetentionService,
@@ -24,6 +24,9 @@ export class CallbackRetentionScheduler implements OnApplicationBootstrap, OnApp
       return;
     }
     const tick = () => {
+      if (this.stopping) {
+        return;
+      }
       this.current = this.retention.runMaintenance().catch((err: Error) => {
         this.logger.error(`Partition maintenance failed: ${err.message}`, err.stack);
       });
@@ -32,7 +35,9 @@ export class CallbackRetentionScheduler implements OnApplicationBootstrap, OnApp
     setImmediate(tick);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the data source closes (in `onApplicationShutdown`): no new run, and the one going on finishes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     await this.current;
   }
