@@ -45,10 +45,6 @@ export class CallbackRetentionService {
     @Inject(CALLBACK_RETENTION_OPTIONS) private readonly options: CallbackRetentionOptions,
   ) {}
 
-  get retentionDays(): number {
-    return this.options.retentionDays;
-  }
-
   /** One maintenance run as of `now`, after any other run of this process (they never overlap). */
   runMaintenance(now = new Date()): Promise<MaintenanceReport> {
     const run = this.queue.then(() => this.run(now));
