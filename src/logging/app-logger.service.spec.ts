@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { Writable } from 'node:stream';
 import { AppLogger } from './app-logger.service';
 import { createPinoLogger } from './pino-logger.factory';
-import { requestContextMiddleware, requestIdOf } from './request-context';
+import { requestContext, requestIdOf } from './request-context';
 
 describe('AppLogger', () => {
   let lines: Array<Record<string, unknown>>;
@@ -60,7 +60,7 @@ describe('AppLogger', () => {
     const req = { headers: { 'x-request-id': 'abc-123' } } as unknown as Request;
     const res = { setHeader: jest.fn() } as unknown as Response;
     const next = jest.fn();
-    requestContextMiddleware(req, res, next);
+    requestContext()(req, res, next);
     expect(requestIdOf(req)).toBe('abc-123');
     expect(res.setHeader).toHaveBeenCalledWith('X-Request-Id', 'abc-123');
     expect(next).toHaveBeenCalledTimes(1);

@@ -3,7 +3,8 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiError } from '../common/api-error';
 import { Page } from '../common/envelope';
-import { RawJsonBody } from '../common/raw-body.decorator';
+import { RawJson } from '../common/body/raw-json';
+import { RawJsonBody } from '../common/body/raw-json-body.decorator';
 import {
   ApiCommonErrors,
   ApiEnvelopeError,
@@ -60,7 +61,7 @@ export class SmsCallbackController {
   async create(
     @CurrentLicense() license: LicenseContext,
     @Body() dto: CreateSmsCallbackDto,
-    @RawJsonBody() rawBody: Record<string, unknown>,
+    @RawJsonBody() rawBody: RawJson,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SmsCallbackDto> {
     const { callback, replayed } = await this.callbacks.store(license, dto, rawBody);
