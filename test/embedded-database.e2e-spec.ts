@@ -92,7 +92,7 @@ describe('the embedded PostgreSQL', () => {
     it('should refuse a directory that a live process has open, naming that process', async () => {
       const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
       try {
-        writeFileSync(`${dataDir}.lock`, JSON.stringify({ pid: sleeper.pid, port: 1 }));
+        writeFileSync(`${dataDir}.lock`, JSON.stringify({ pid: sleeper.pid, socketDir: '/nonexistent' }));
         await expect(EmbeddedDatabase.start({ dataDir })).rejects.toThrow(`in use by process ${sleeper.pid}`);
       } finally {
         sleeper.kill();
@@ -102,10 +102,10 @@ describe('the embedded PostgreSQL', () => {
     it("should attach to the live process's socket when asked to, leaving its lock alone", async () => {
       const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
       try {
-        writeFileSync(`${dataDir}.lock`, JSON.stringify({ pid: sleeper.pid, port: 54329 }));
+        writeFileSync(`${dataDir}.lock`, JSON.stringify({ pid: sleeper.pid, socketDir: '/run/elsewhere' }));
         const attached = await EmbeddedDatabase.start({ dataDir, attachIfRunning: true });
         expect(attached.owned).toBe(false);
-        expect(attached.url).toContain(':54329/');
+        expect(attached.url).toBe('postgresql://postgres@/postgres?host=%2Frun%2Felsewhere');
         await attached.stop();
         expect(existsSync(`${dataDir}.lock`)).toBe(true);
       } finally {

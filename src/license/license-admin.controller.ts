@@ -166,7 +166,8 @@ export class LicenseAdminController {
     description:
       'Issues a new license (its key in the response, once) and sets the expiry of the old one to now + ' +
       '`overlapSeconds` (default 24 h; 0: now), unless it already expires sooner. Both keys work during the ' +
-      'overlap, only the new one after it. 409 for a revoked, suspended or expired license.',
+      'overlap, only the new one after it. 409 for a revoked, suspended or expired license, and for one ' +
+      'already rotated (a license is rotated once: of concurrent rotations one gets 201, the others 409).',
   })
   @ApiEnvelopeResponse(RotatedLicenseDto, HttpStatus.CREATED)
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
