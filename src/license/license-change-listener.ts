@@ -36,6 +36,9 @@ export class LicenseChangeListener implements OnApplicationBootstrap, OnApplicat
   private pollTimer?: NodeJS.Timeout;
   private reconnectTimer?: NodeJS.Timeout;
   private lastSeen?: string;
+  private markStarted: (how: 'listening' | 'polling' | 'off') => void = () => undefined;
+  /** Resolves once changes are followed, saying how (`off`: the cache is disabled, nothing to follow). */
+  readonly started = new Promise<'listening' | 'polling' | 'off'>((resolve) => (this.markStarted = resolve));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -49,6 +52,7 @@ export class LicenseChangeListener implements OnApplicationBootstrap, OnApplicat
 
   onApplicationBootstrap(): void {
     if (!this.cache.enabled) {
+      this.markStarted('off');
       return;
     }
     // In the background: the service starts serving at once, the TTL being the bound until this is up.
@@ -66,11 +70,13 @@ export class LicenseChangeListener implements OnApplicationBootstrap, OnApplicat
   private async start(): Promise<void> {
     const listens = await this.listen(true).catch(() => false);
     if (this.mode === 'stopped') {
+      this.markStarted('off');
       return;
     }
     if (listens) {
       this.mode = 'listening';
       this.logger.log('Listening for license changes (PostgreSQL LISTEN/NOTIFY)');
+      this.markStarted('listening');
       return;
     }
     this.mode = 'polling';
@@ -79,8 +85,10 @@ export class LicenseChangeListener implements OnApplicationBootstrap, OnApplicat
       `LISTEN/NOTIFY does not reach this instance (embedded database, or a transaction pooler): checking the ` +
         `licenses for changes every ${POLL_INTERVAL_MS} ms instead`,
     );
+    await this.poll();
     this.pollTimer = setInterval(() => void this.poll(), POLL_INTERVAL_MS);
     this.pollTimer.unref();
+    this.markStarted('polling');
   }
 
   /** Connects, LISTENs, and with `probe` checks that a notification sent through the pool arrives. */
