@@ -1,10 +1,21 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { EmbeddedDatabase } from '../src/database/embedded-database';
 import { aCallback, CALLBACK_PATH } from './factories';
+import { eventually } from './support/admin-api';
 import { embeddedEnv, runTs, ServiceProcess } from './support/processes';
 
 /**
@@ -43,9 +54,23 @@ describe('the embedded PostgreSQL', () => {
       embeddedEnv(dataDir),
     );
     expect(issued.code).toBe(0);
-    const { apiKey } = JSON.parse(issued.stdout);
+    const { apiKey, id } = JSON.parse(issued.stdout);
     const body = aCallback();
     await request(service.url).post(CALLBACK_PATH).set('API-KEY', apiKey).send(body).expect(201);
+
+    // A license the CLI suspends is refused by the running service within a second (the service checks the
+    // embedded database for changes every 500 ms: LISTEN cannot reach it there), and works again once resumed.
+    const suspended = await runTs('src/license/cli/license.cli.ts', ['suspend', id], embeddedEnv(dataDir));
+    expect(suspended.code).toBe(0);
+    const refusal = await eventually(
+      () => request(service.url).post(CALLBACK_PATH).set('API-KEY', apiKey).send(aCallback()),
+      (res) => res.status === 403,
+      5_000,
+      25,
+    );
+    expect(refusal.value.status).toBe(403);
+    expect(refusal.elapsedMs).toBeLessThan(1_000);
+    expect((await runTs('src/license/cli/license.cli.ts', ['resume', id], embeddedEnv(dataDir))).code).toBe(0);
 
     const second = await runTs('src/main.ts', [], embeddedEnv(dataDir, { PORT: '0' }));
     expect(second.code).not.toBe(0);
@@ -59,6 +84,32 @@ describe('the embedded PostgreSQL', () => {
     await request(restarted.url).post(CALLBACK_PATH).set('API-KEY', apiKey).send(body).expect(200);
     const list = await request(restarted.url).get(CALLBACK_PATH).set('API-KEY', apiKey).expect(200);
     expect(list.body.total_record).toBe(1);
+  });
+
+  it('should serve the database on a socket only its own user can reach, and on no TCP port', async () => {
+    // Let other users walk to the directories, so that what stops them is the service's own protection.
+    chmodSync(dir, 0o755);
+    const service = await startService();
+    const lock = JSON.parse(readFileSync(`${dataDir}.lock`, 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(lock).sort()).toEqual(['pid', 'socketDir']);
+    expect(statSync(`${dataDir}.lock`).mode & 0o077).toBe(0);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(lock.socketDir as string).mode & 0o777).toBe(0o700);
+    expect(listeningTcpPorts(service.child.pid!)).toEqual([Number(new URL(service.url).port)]);
+
+    if (process.getuid?.() === 0) {
+      // As another local user (nobody): neither the socket nor the files.
+      const probe = spawnSync(
+        process.execPath,
+        ['-e', NOBODY_PROBE, `${lock.socketDir as string}/.s.PGSQL.5432`, dataDir],
+        {
+          uid: 65534,
+          gid: 65534,
+          encoding: 'utf8',
+        },
+      );
+      expect(probe.stdout).toBe('connect EACCES, read EACCES');
+    }
   });
 
   it('should take over the directory after a crash (SIGKILL) with the committed rows kept', async () => {
@@ -114,3 +165,38 @@ describe('the embedded PostgreSQL', () => {
     });
   });
 });
+
+/** Run as another user: tries the socket and the data directory, prints what each gave. */
+const NOBODY_PROBE = `
+const [socketPath, dataDir] = process.argv.slice(1);
+const socket = require('node:net').connect(socketPath);
+const read = () => { try { require('node:fs').readdirSync(dataDir); return 'read OK'; } catch (e) { return 'read ' + e.code; } };
+socket.on('connect', () => { process.stdout.write('connect OK, ' + read()); socket.destroy(); });
+socket.on('error', (e) => process.stdout.write('connect ' + e.code + ', ' + read()));
+`;
+
+/** The TCP ports a process listens on (Linux: its socket inodes matched against /proc/net/tcp and tcp6). */
+function listeningTcpPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode) {
+        inodes.add(inode);
+      }
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const columns = line.trim().split(/\s+/);
+      if (columns.length > 9 && columns[3] === '0A' && inodes.has(columns[9])) {
+        ports.add(parseInt(columns[1].split(':').pop()!, 16));
+      }
+    }
+  }
+  return [...ports];
+}
