@@ -213,6 +213,16 @@ describe('reading the body (items 2, 3, 9, 10)', () => {
     );
     expect(row).toEqual({ big: '9007199254740993', huge: true, exact: '0.1000000000000000055511151231257827' });
   });
+  it('should answer a number jsonb cannot hold with 400 naming the request, not a 500', async () => {
+    const text = `${JSON.stringify(aCallback()).slice(0, -1)},"enormous":1e200000}`;
+    const res = await request(t.http)
+      .post(CALLBACK_PATH)
+      .set('API-KEY', apiKey)
+      .set('Content-Type', 'application/json')
+      .send(text);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual({ request: { isStorable: expect.any(String) } });
+  });
 });
 
 describe('the HTTP protocol and slow clients (items 4, 10)', () => {
@@ -272,6 +282,15 @@ describe('the HTTP protocol and slow clients (items 4, 10)', () => {
     const answer = await client.answer();
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ code: 400, errors: { Host: { isNotEmpty: expect.any(String) } } });
+    client.destroy();
+  });
+
+  it('should answer CONNECT with 405 in the envelope (Node would close without a word)', async () => {
+    const client = await RawClient.open(port, '127.0.0.4');
+    client.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    const answer = await client.answer();
+    expect(answer.status).toBe(405);
+    expect(answer.body).toMatchObject({ code: 405, errors: { method: expect.any(Object) } });
     client.destroy();
   });
 

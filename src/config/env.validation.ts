@@ -183,8 +183,9 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'ADMIN_API_KEY_ID must be 1-64 characters of A-Z a-z 0-9 . _ -' })
   ADMIN_API_KEY_ID = 'admin';
 
-  /** How long a verified API key is trusted without asking the database; 0 = ask on every request. The default
-   * leaves a second of margin on the promise that a change reaches every instance within 5 s. */
+  /** How long a verified API key is trusted without asking the database; 0 = ask on every request. Changes
+   * reach every instance within a second (LISTEN/NOTIFY, or a check every 500 ms); this is the bound when a
+   * notification is lost. */
   @Transform(toInt)
   @IsInt()
   @Min(0)

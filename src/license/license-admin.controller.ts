@@ -60,8 +60,8 @@ function ApiRevokedConflict(verb: string): MethodDecorator {
 
 /**
  * The admin API of licenses, for the portal behind the enterprise's Key (License) page. Every change is
- * audited (`GET :id/events`) and reaches the API-KEY guard of this instance at once, of the others within
- * LICENSE_CACHE_TTL_MS (<= 5 s).
+ * audited (`GET :id/events`) and reaches the API-KEY guard of this instance at once, of the others within a
+ * second (see `LicenseChangeListener`; LICENSE_CACHE_TTL_MS when a notification is lost).
  */
 @ApiTags(ADMIN_LICENSES_TAG)
 @AdminAuth()

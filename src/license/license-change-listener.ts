@@ -93,13 +93,26 @@ export class LicenseChangeListener implements OnApplicationBootstrap, OnApplicat
 
   /** Connects, LISTENs, and with `probe` checks that a notification sent through the pool arrives. */
   private async listen(probe: boolean): Promise<boolean> {
+    // The data source's own connection settings (a URL, or the fields a host application may use instead).
     const options = this.dataSource.options as {
       url?: string;
+      host?: string;
+      port?: number;
+      username?: string;
+      password?: string;
+      database?: string;
+      ssl?: boolean | object;
       applicationName?: string;
       extra?: { connectionTimeoutMillis?: number };
     };
     const client = new Client({
       connectionString: options.url,
+      host: options.host,
+      port: options.port,
+      user: options.username,
+      password: options.password,
+      database: options.database,
+      ssl: options.ssl as boolean | undefined,
       connectionTimeoutMillis: options.extra?.connectionTimeoutMillis,
       keepAlive: true,
       application_name: `${options.applicationName ?? 'sms-callback-service'} (license changes)`,

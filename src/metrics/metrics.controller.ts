@@ -43,6 +43,15 @@ export class MetricsController {
     message: 'The metrics need Authorization: Bearer <METRICS_TOKEN>.',
     errors: { Authorization: { isValid: 'The metrics need Authorization: Bearer <METRICS_TOKEN>.' } },
   })
+  @ApiEnvelopeError(HttpStatus.TOO_MANY_REQUESTS, {
+    description:
+      'Too many wrong tokens from this address (AUTH_FAILURE_LIMIT): refused for a while, whatever it sends.',
+    message: 'Too many failed authentications from this address: try again in 60 s.',
+    errors: {
+      Authorization: { failedAttempts: 'Too many failed authentications from this address: try again in 60 s.' },
+    },
+    headers: { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } } },
+  })
   async scrape(
     @Headers('authorization') authorization: string | undefined,
     @Req() request: Request,

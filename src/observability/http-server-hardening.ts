@@ -64,6 +64,12 @@ export function hardenHttpServer(server: Server, limits: HttpServerLimits): void
   });
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
   server.on('clientError', answerMalformedRequest);
+  // Node would close a CONNECT without a word: this is no proxy.
+  server.on('connect', (req: IncomingMessage, socket: Duplex) =>
+    writeRawAnswer(socket, 405, `${req.method} is not allowed: this service is not a proxy.`, {
+      method: { isAllowed: 'CONNECT is not supported' },
+    }),
+  );
 }
 
 /**
@@ -106,7 +112,17 @@ function answerMalformedRequest(err: NodeJS.ErrnoException, socket: Duplex): voi
       : status === 408
         ? 'The request did not arrive in time; nothing was stored. Send it again.'
         : statusText(status);
-  const body = JSON.stringify(errorEnvelope(status, message, { request: { isValidHttp: err.code ?? 'invalid' } }));
+  writeRawAnswer(socket, status, message, { request: { isValidHttp: err.code ?? 'invalid' } });
+}
+
+/** An answer in the envelope written on the socket itself (no request object to answer through), then closed. */
+function writeRawAnswer(
+  socket: Duplex,
+  status: number,
+  message: string,
+  errors: Record<string, Record<string, string>>,
+): void {
+  const body = JSON.stringify(errorEnvelope(status, message, errors));
   socket.end(
     `HTTP/1.1 ${status} ${statusText(status)}\r\n` +
       'Content-Type: application/json; charset=utf-8\r\n' +
