@@ -66,6 +66,19 @@ describe('AppLogger', () => {
     expect(next).toHaveBeenCalledTimes(1);
   });
 
+  it.each([
+    ['an API key', 'smscb_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbC'],
+    ['a configured secret', 'the-admin-key-0123456789abcdefghijklmn'],
+    ['base64', 'c2VjcmV0L3ZhbHVl+w=='],
+    ['text that could forge a log line', 'a b"c'],
+    ['too long', 'x'.repeat(129)],
+  ])('should not take an X-Request-Id that holds %s: it generates one', (_what, offered) => {
+    const req = { headers: { 'x-request-id': offered } } as unknown as Request;
+    const res = { setHeader: jest.fn() } as unknown as Response;
+    requestContext({ secrets: ['the-admin-key-0123456789abcdefghijklmn', undefined] })(req, res, jest.fn());
+    expect(requestIdOf(req)).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('should write the fields of an object message, such as the request id the exception filter adds', () => {
     new Logger('ExceptionFilter').error({ msg: 'Unexpected error', reqId: 'abc-123' }, new Error('boom').stack);
     expect(lines[0]).toMatchObject({ level: 'error', reqId: 'abc-123', msg: 'Unexpected error' });
