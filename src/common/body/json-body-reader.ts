@@ -107,7 +107,9 @@ function inflaterFor(header: string | undefined): Inflater {
 
 /** The body's bytes (inflated), within the limits. */
 function receive(req: Request, res: Response, limits: JsonBodyLimits, inflate: Inflater): Promise<Buffer> {
-  const deadline = requestDeadlineOf(res);
+  // A body that came with the headers (most callbacks) is already here: no clock to hold, no timer to set.
+  const waiting = !req.complete;
+  const deadline = waiting ? requestDeadlineOf(res) : undefined;
   deadline?.hold();
   sendContinueIfPending(req, res);
   return new Promise<Buffer>((resolve, reject) => {
@@ -154,19 +156,20 @@ function receive(req: Request, res: Response, limits: JsonBodyLimits, inflate: I
     };
     const onEnd = () => (inflater ? inflater.end() : finish(undefined));
     const onAborted = () => finish(aborted());
-    const timer = setTimeout(
-      () =>
-        finish(
-          new ApiError(
-            HttpStatus.REQUEST_TIMEOUT,
-            `The body did not arrive within ${limits.timeoutMs} ms; nothing was stored. Send it again.`,
-            { body: { timeout: `The body must arrive within ${limits.timeoutMs} ms.` } },
-            { Connection: 'close' },
-          ),
-        ),
-      limits.timeoutMs,
-    );
-    timer.unref();
+    const timer = waiting
+      ? setTimeout(
+          () =>
+            finish(
+              new ApiError(
+                HttpStatus.REQUEST_TIMEOUT,
+                `The body did not arrive within ${limits.timeoutMs} ms; nothing was stored. Send it again.`,
+                { body: { timeout: `The body must arrive within ${limits.timeoutMs} ms.` } },
+                { Connection: 'close' },
+              ),
+            ),
+          limits.timeoutMs,
+        ).unref()
+      : undefined;
     if (inflater) {
       inflater.on('data', keep);
       inflater.on('end', () => finish(undefined));

@@ -48,17 +48,28 @@ export class JsonBodyInterceptor implements NestInterceptor {
     };
   }
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    if (context.getType() === 'http') {
-      const http = context.switchToHttp();
-      const req = http.getRequest<Request>();
-      if (req.body === undefined && hasBody(req)) {
-        const raw = await readJsonBody(req, http.getResponse<Response>(), this.limitsOf(context));
-        if (raw !== undefined) {
-          req.body = raw.value;
-          (req as unknown as { [RAW_JSON]?: RawJson })[RAW_JSON] = raw;
-        }
-      }
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> | Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') {
+      return next.handle();
+    }
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    if (req.body !== undefined || !hasBody(req)) {
+      return next.handle();
+    }
+    return this.readThenHandle(req, http.getResponse<Response>(), context, next);
+  }
+
+  private async readThenHandle(
+    req: Request,
+    res: Response,
+    context: ExecutionContext,
+    next: CallHandler,
+  ): Promise<Observable<unknown>> {
+    const raw = await readJsonBody(req, res, this.limitsOf(context));
+    if (raw !== undefined) {
+      req.body = raw.value;
+      (req as unknown as { [RAW_JSON]?: RawJson })[RAW_JSON] = raw;
     }
     return next.handle();
   }
