@@ -7,7 +7,7 @@ import { setupSwagger } from './swagger';
 /**
  * What the application needs beyond its modules: request ids, access log, metrics, helmet, CORS, request
  * timeout and graceful shutdown (`configureObservability`), Swagger. The application must be created with
- * `{ bodyParser: false }`: the JSON body is read by `JsonBodyInterceptor`, after the route's guards. Used by `main.ts` and by the e2e tests,
+ * `{ bodyParser: false }`: a route's JSON body is read by `@JsonBody()`, after its key check. Used by `main.ts` and by the e2e tests,
  * so both run the same application.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {

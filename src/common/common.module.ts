@@ -1,14 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import { JsonBodyInterceptor } from './body/json-body.interceptor';
 import { AllExceptionsFilter } from './filters/all-exceptions.filter';
 import { EnvelopeInterceptor } from './interceptors/envelope.interceptor';
 import { AppValidationPipe } from './pipes/validation.pipe';
 import { RootController } from './root.controller';
 
 /**
- * What every route shares: the envelope, one exception filter, validation, and the JSON body, read after the
- * route's guards.
+ * What every route shares: the envelope, one exception filter and validation. (A route that takes a JSON
+ * body says so with `@JsonBody()`, which reads it after the route's key check.)
  * Registered as APP_* providers so that any test compiling AppModule behaves like production.
  */
 @Global()
@@ -17,8 +16,6 @@ import { RootController } from './root.controller';
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
-    // After the envelope: the body is read once every guard (the API key) has passed.
-    { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
     { provide: APP_PIPE, useClass: AppValidationPipe },
   ],
 })

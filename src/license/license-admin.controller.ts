@@ -14,13 +14,9 @@ import {
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminActor, AdminAuth } from '../admin/admin-auth.decorator';
 import { ApiError } from '../common/api-error';
+import { JsonBody } from '../common/body/json-body.guard';
 import { Page } from '../common/envelope';
-import {
-  ApiCommonErrors,
-  ApiEnvelopeError,
-  ApiEnvelopeResponse,
-  ApiJsonBodyErrors,
-} from '../common/swagger/envelope.schema';
+import { ApiCommonErrors, ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
 import { CreateLicenseDto } from './dto/create-license.dto';
 import { IssuedLicenseDto, LicenseDto, RotatedLicenseDto } from './dto/license.dto';
 import { LicenseEventDto } from './dto/license-event.dto';
@@ -87,7 +83,7 @@ export class LicenseAdminController {
       },
     },
   })
-  @ApiJsonBodyErrors()
+  @JsonBody()
   create(@Body() dto: CreateLicenseDto, @AdminActor() actor: string): Promise<IssuedLicenseDto> {
     return this.licenses.issue(dto, actor);
   }
@@ -121,7 +117,7 @@ export class LicenseAdminController {
   })
   @ApiLicenseNotFound()
   @ApiRevokedConflict('changed')
-  @ApiJsonBodyErrors()
+  @JsonBody()
   update(
     @Param('id', uuidParam()) id: string,
     @Body() dto: UpdateLicenseDto,

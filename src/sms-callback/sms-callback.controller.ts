@@ -2,15 +2,11 @@ import { Body, Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, R
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiError } from '../common/api-error';
+import { JsonBody } from '../common/body/json-body.guard';
 import { Page } from '../common/envelope';
 import { RawJson } from '../common/body/raw-json';
 import { RawJsonBody } from '../common/body/raw-json-body.decorator';
-import {
-  ApiCommonErrors,
-  ApiEnvelopeError,
-  ApiEnvelopeResponse,
-  ApiJsonBodyErrors,
-} from '../common/swagger/envelope.schema';
+import { ApiCommonErrors, ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
 import { ApiKeyAuth, CurrentLicense } from '../license/api-key-auth.decorator';
 import type { LicenseContext } from '../license/license-context';
 import { CreateSmsCallbackDto } from './dto/create-sms-callback.dto';
@@ -57,7 +53,7 @@ export class SmsCallbackController {
       retryCount: { min: 'retryCount must not be less than 0' },
     },
   })
-  @ApiJsonBodyErrors()
+  @JsonBody()
   async create(
     @CurrentLicense() license: LicenseContext,
     @Body() dto: CreateSmsCallbackDto,

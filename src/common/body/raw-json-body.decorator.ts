@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { rawJsonOf } from './json-body.interceptor';
+import { rawJsonOf } from './json-body.guard';
 import { RawJson } from './raw-json';
 
 /**

@@ -1,9 +1,17 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import type { Observable } from 'rxjs';
 import type { AppConfigService } from '../../config/app-config.type';
+import { ApiJsonBodyErrors } from '../swagger/envelope.schema';
 import { parseByteSize } from './byte-size';
 import { hasBody, type JsonBodyLimits, readJsonBody } from './json-body-reader';
 import type { RawJson } from './raw-json';
@@ -12,29 +20,22 @@ import type { RawJson } from './raw-json';
 export type BodyLimit = number | string | ((config: AppConfigService) => number | string);
 
 const BODY_LIMIT_KEY = 'sms-callback:body-limit';
-
-/**
- * A route whose body may be larger (or must be smaller) than BODY_LIMIT, e.g.
- * `@JsonBodyLimit((config) => config.get('BATCH_BODY_LIMIT', { infer: true }))`. Resolved once per route.
- */
-export const JsonBodyLimit = (limit: BodyLimit): MethodDecorator & ClassDecorator => SetMetadata(BODY_LIMIT_KEY, limit);
-
 const RAW_JSON = Symbol('rawJson');
 
-/** The body {@link JsonBodyInterceptor} read, if it read one. */
+/** The body {@link JsonBodyGuard} read, if it read one. */
 export function rawJsonOf(req: Request): RawJson | undefined {
   return (req as unknown as { [RAW_JSON]?: RawJson })[RAW_JSON];
 }
 
 /**
- * Reads the JSON body (see {@link readJsonBody}) after every guard of the route has passed, so that a client
- * without a valid API key costs no reading, inflating or parsing, and is answered (and counted) as an
- * authentication failure before its body is looked at. Sets `req.body` (the parsed value, for `@Body()`) and
- * the raw text (for `@RawJsonBody()`). A request that a body parser of the host application already read is
- * left as it is.
+ * Reads the route's JSON body (see {@link readJsonBody}) as the last of its guards: after the API key (and
+ * rate limit) or the admin key, so that a client without a valid key costs no reading, inflating or parsing,
+ * and is answered (and counted) as an authentication failure before its body is looked at. Sets `req.body`
+ * (the parsed value, for `@Body()`) and the raw text (for `@RawJsonBody()`). A request that a body parser of
+ * the host application already read is left as it is. Put on a route with {@link JsonBody}.
  */
 @Injectable()
-export class JsonBodyInterceptor implements NestInterceptor {
+export class JsonBodyGuard implements CanActivate {
   private readonly defaults: JsonBodyLimits;
   private readonly limitsByHandler = new Map<unknown, JsonBodyLimits>();
 
@@ -48,30 +49,22 @@ export class JsonBodyInterceptor implements NestInterceptor {
     };
   }
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> | Promise<Observable<unknown>> {
-    if (context.getType() !== 'http') {
-      return next.handle();
-    }
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     if (req.body !== undefined || !hasBody(req)) {
-      return next.handle();
+      return true;
     }
-    return this.readThenHandle(req, http.getResponse<Response>(), context, next);
+    return this.read(req, http.getResponse<Response>(), context);
   }
 
-  private async readThenHandle(
-    req: Request,
-    res: Response,
-    context: ExecutionContext,
-    next: CallHandler,
-  ): Promise<Observable<unknown>> {
+  private async read(req: Request, res: Response, context: ExecutionContext): Promise<boolean> {
     const raw = await readJsonBody(req, res, this.limitsOf(context));
     if (raw !== undefined) {
       req.body = raw.value;
       (req as unknown as { [RAW_JSON]?: RawJson })[RAW_JSON] = raw;
     }
-    return next.handle();
+    return true;
   }
 
   private limitsOf(context: ExecutionContext): JsonBodyLimits {
@@ -88,4 +81,18 @@ export class JsonBodyInterceptor implements NestInterceptor {
     }
     return limits;
   }
+}
+
+/**
+ * The route takes a JSON body: read after the route's other guards (put this on the method, the key check on
+ * the controller), within BODY_LIMIT or the route's own `limit` (e.g. `@JsonBody('1mb')`, or
+ * `@JsonBody((config) => config.get('BATCH_BODY_LIMIT', { infer: true }))`, resolved once), and
+ * BODY_TIMEOUT_MS. With its 408/413/415 in the OpenAPI document. A route without it never reads a body.
+ */
+export function JsonBody(limit?: BodyLimit): MethodDecorator {
+  return applyDecorators(
+    ...(limit === undefined ? [] : [SetMetadata(BODY_LIMIT_KEY, limit)]),
+    UseGuards(JsonBodyGuard),
+    ApiJsonBodyErrors(),
+  );
 }
