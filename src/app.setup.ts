@@ -1,14 +1,13 @@
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { JSON_MEDIA_TYPES } from './common/guards/json-body.guard';
 import type { AppConfigService } from './config/app-config.type';
 import { configureObservability } from './observability/configure-observability';
 import { setupSwagger } from './swagger';
 
 /**
  * What the application needs beyond its modules: request ids, access log, metrics, helmet, CORS, request
- * timeout and graceful shutdown (`configureObservability`), the JSON body parser with its limit, Swagger.
- * The application must be created with `{ bodyParser: false }`. Used by `main.ts` and by the e2e tests,
+ * timeout and graceful shutdown (`configureObservability`), Swagger. The application must be created with
+ * `{ bodyParser: false }`: a route's JSON body is read by `@JsonBody()`, after its key check. Used by `main.ts` and by the e2e tests,
  * so both run the same application.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
@@ -16,9 +15,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.disable('x-powered-by');
   // No ETag: hashing every JSON answer buys nothing for an API whose callers do not cache it.
   app.set('etag', false);
-  configureObservability(app);
   app.set('trust proxy', trustProxySetting(config.get('TRUST_PROXY', { infer: true })));
-  app.useBodyParser('json', { limit: config.get('BODY_LIMIT', { infer: true }), type: JSON_MEDIA_TYPES });
+  configureObservability(app);
   setupSwagger(app);
   return app;
 }

@@ -1,10 +1,21 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { EmbeddedDatabase } from '../src/database/embedded-database';
 import { aCallback, CALLBACK_PATH } from './factories';
+import { eventually } from './support/admin-api';
 import { embeddedEnv, runTs, ServiceProcess } from './support/processes';
 
 /**
@@ -13,6 +24,9 @@ import { embeddedEnv, runTs, ServiceProcess } from './support/processes';
  * cannot run, hence processes rather than in-test instances.)
  */
 describe('the embedded PostgreSQL', () => {
+  // Real processes (the service, the CLI) starting under a shared machine's load: minutes, not seconds.
+  jest.setTimeout(180_000);
+
   let dir: string;
   let dataDir: string;
   const services: ServiceProcess[] = [];
@@ -61,6 +75,55 @@ describe('the embedded PostgreSQL', () => {
     expect(list.body.total_record).toBe(1);
   });
 
+  it('should serve the database on a socket only its own user can reach, and on no TCP port', async () => {
+    // Let other users walk to the directories, so that what stops them is the service's own protection.
+    chmodSync(dir, 0o755);
+    const service = await startService();
+    const lock = JSON.parse(readFileSync(`${dataDir}.lock`, 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(lock).sort()).toEqual(['pid', 'socketDir']);
+    expect(statSync(`${dataDir}.lock`).mode & 0o077).toBe(0);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(lock.socketDir as string).mode & 0o777).toBe(0o700);
+    expect(listeningTcpPorts(service.child.pid!)).toEqual([Number(new URL(service.url).port)]);
+
+    if (process.getuid?.() === 0) {
+      // As another local user (nobody): neither the socket nor the files.
+      const probe = spawnSync(
+        process.execPath,
+        ['-e', NOBODY_PROBE, `${lock.socketDir as string}/.s.PGSQL.5432`, dataDir],
+        {
+          uid: 65534,
+          gid: 65534,
+          encoding: 'utf8',
+        },
+      );
+      expect(probe.stdout).toBe('connect EACCES, read EACCES');
+    }
+  });
+
+  it('should refuse, within a second, a key whose license the CLI suspends while the service runs', async () => {
+    const service = await startService();
+    const issued = await runTs(
+      'src/license/cli/license.cli.ts',
+      ['issue', '--enterprise', 'e2e', '--json'],
+      embeddedEnv(dataDir),
+    );
+    const { apiKey, id } = JSON.parse(issued.stdout);
+    await request(service.url).post(CALLBACK_PATH).set('API-KEY', apiKey).send(aCallback()).expect(201);
+    // A license the CLI suspends is refused by the running service within a second (the service checks the
+    // embedded database for changes every 500 ms: LISTEN cannot reach it there), and works again once resumed.
+    const suspended = await runTs('src/license/cli/license.cli.ts', ['suspend', id], embeddedEnv(dataDir));
+    expect(suspended.code).toBe(0);
+    const refusal = await eventually(
+      () => request(service.url).post(CALLBACK_PATH).set('API-KEY', apiKey).send(aCallback()),
+      (res) => res.status === 403,
+      5_000,
+      25,
+    );
+    expect(refusal.value.status).toBe(403);
+    expect(refusal.elapsedMs).toBeLessThan(1_000);
+  });
+
   it('should take over the directory after a crash (SIGKILL) with the committed rows kept', async () => {
     const service = await startService();
     const { apiKey } = JSON.parse(
@@ -92,7 +155,7 @@ describe('the embedded PostgreSQL', () => {
     it('should refuse a directory that a live process has open, naming that process', async () => {
       const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
       try {
-        writeFileSync(`${dataDir}.lock`, JSON.stringify({ pid: sleeper.pid, port: 1 }));
+        writeFileSync(`${dataDir}.lock`, JSON.stringify({ pid: sleeper.pid, socketDir: '/nonexistent' }));
         await expect(EmbeddedDatabase.start({ dataDir })).rejects.toThrow(`in use by process ${sleeper.pid}`);
       } finally {
         sleeper.kill();
@@ -102,10 +165,10 @@ describe('the embedded PostgreSQL', () => {
     it("should attach to the live process's socket when asked to, leaving its lock alone", async () => {
       const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
       try {
-        writeFileSync(`${dataDir}.lock`, JSON.stringify({ pid: sleeper.pid, port: 54329 }));
+        writeFileSync(`${dataDir}.lock`, JSON.stringify({ pid: sleeper.pid, socketDir: '/run/elsewhere' }));
         const attached = await EmbeddedDatabase.start({ dataDir, attachIfRunning: true });
         expect(attached.owned).toBe(false);
-        expect(attached.url).toContain(':54329/');
+        expect(attached.url).toBe('postgresql://postgres@/postgres?host=%2Frun%2Felsewhere');
         await attached.stop();
         expect(existsSync(`${dataDir}.lock`)).toBe(true);
       } finally {
@@ -114,3 +177,38 @@ describe('the embedded PostgreSQL', () => {
     });
   });
 });
+
+/** Run as another user: tries the socket and the data directory, prints what each gave. */
+const NOBODY_PROBE = `
+const [socketPath, dataDir] = process.argv.slice(1);
+const socket = require('node:net').connect(socketPath);
+const read = () => { try { require('node:fs').readdirSync(dataDir); return 'read OK'; } catch (e) { return 'read ' + e.code; } };
+socket.on('connect', () => { process.stdout.write('connect OK, ' + read()); socket.destroy(); });
+socket.on('error', (e) => process.stdout.write('connect ' + e.code + ', ' + read()));
+`;
+
+/** The TCP ports a process listens on (Linux: its socket inodes matched against /proc/net/tcp and tcp6). */
+function listeningTcpPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode) {
+        inodes.add(inode);
+      }
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const columns = line.trim().split(/\s+/);
+      if (columns.length > 9 && columns[3] === '0A' && inodes.has(columns[9])) {
+        ports.add(parseInt(columns[1].split(':').pop()!, 16));
+      }
+    }
+  }
+  return [...ports];
+}

@@ -1,3 +1,4 @@
+import { LicenseChangeListener } from '../src/license/license-change-listener';
 import { LicenseRepository } from '../src/license/license.repository';
 import { ADMIN_ENV, adminApi, eventually, sendCallback } from './support/admin-api';
 import { createTestApp, TestApp } from './test-app';
@@ -77,13 +78,18 @@ describe('two instances on one PostgreSQL', () => {
   beforeAll(async () => {
     a = await createTestApp({ env: ADMIN_ENV });
     b = await createTestApp({ env: ADMIN_ENV });
+    // LISTEN/NOTIFY on a server; on the embedded database (one backend for every connection) a check
+    // every 500 ms. Either way within a second.
+    const how = await b.app.get(LicenseChangeListener).started;
+    process.stdout.write(`\nlicense changes reach instance b by ${how}\n`);
+    expect(['listening', 'polling']).toContain(how);
   });
   afterAll(async () => {
     await a.close();
     await b.close();
   });
 
-  it('should refuse on one instance, within 5 s, a license revoked through the other', async () => {
+  it('should refuse on one instance, within 1 s, a license revoked through the other', async () => {
     const { apiKey, licenseId } = await a.issueKey();
     await sendCallback(a.http, apiKey).expect(201);
     await sendCallback(b.http, apiKey).expect(201); // now in b's cache
@@ -92,8 +98,8 @@ describe('two instances on one PostgreSQL', () => {
     await adminApi(a.http).post(`/${licenseId}/revoke`).expect(200);
     await sendCallback(a.http, apiKey).expect(403); // a: at once
 
-    // b keeps its cached answer for at most LICENSE_CACHE_TTL_MS (5 s): every request it accepts after the
-    // revocation was sent less than 5 s after it, and it refuses from then on.
+    // The change reaches b within a second (the cache's TTL, 4 s, stays the bound if a notification is lost):
+    // every request it accepts after the revocation was sent less than 1 s after it, and it refuses from then on.
     const accepted: number[] = [];
     let refused: { sentAt: number; answeredAt: number; message: string } | undefined;
     while (!refused && Date.now() - revokedAt < 8_000) {
@@ -110,14 +116,13 @@ describe('two instances on one PostgreSQL', () => {
       `\nrevoked through instance a; instance b accepted ${accepted.length} requests sent up to ` +
         `${Math.max(0, ...accepted)} ms after, then refused one sent at ${refused?.sentAt} ms\n`,
     );
-    expect(accepted.length).toBeGreaterThan(0); // b did answer from its cache
-    expect(Math.max(...accepted)).toBeLessThan(5_000);
+    expect(Math.max(0, ...accepted)).toBeLessThan(1_000);
     expect(refused).toBeDefined();
     expect(refused!.message).toMatch(/revoked/);
-    expect(refused!.sentAt).toBeLessThanOrEqual(5_000 + 500);
+    expect(refused!.sentAt).toBeLessThanOrEqual(1_000);
   });
 
-  it('should let a license resumed through one instance work on the other within 5 s', async () => {
+  it('should let a license resumed through one instance work on the other within 1 s', async () => {
     const { apiKey, licenseId } = await a.issueKey();
     await adminApi(a.http).post(`/${licenseId}/suspend`).expect(200);
     await sendCallback(b.http, apiKey).expect(403); // b caches the suspended license
@@ -129,6 +134,6 @@ describe('two instances on one PostgreSQL', () => {
       25,
     );
     expect(value.status).toBe(201);
-    expect(elapsedMs).toBeLessThanOrEqual(5_000 + 500);
+    expect(elapsedMs).toBeLessThanOrEqual(1_000);
   });
 });

@@ -1,13 +1,13 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from './filters/all-exceptions.filter';
-import { JsonBodyGuard } from './guards/json-body.guard';
 import { EnvelopeInterceptor } from './interceptors/envelope.interceptor';
 import { AppValidationPipe } from './pipes/validation.pipe';
 import { RootController } from './root.controller';
 
 /**
- * What every route shares: the envelope, one exception filter, validation, and the JSON-body check.
+ * What every route shares: the envelope, one exception filter and validation. (A route that takes a JSON
+ * body says so with `@JsonBody()`, which reads it after the route's key check.)
  * Registered as APP_* providers so that any test compiling AppModule behaves like production.
  */
 @Global()
@@ -17,7 +17,6 @@ import { RootController } from './root.controller';
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
     { provide: APP_PIPE, useClass: AppValidationPipe },
-    { provide: APP_GUARD, useClass: JsonBodyGuard },
   ],
 })
 export class CommonModule {}

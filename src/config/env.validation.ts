@@ -61,6 +61,43 @@ export class EnvironmentVariables {
   @Matches(/^\d+\s*(b|kb|mb)?$/i, { message: 'BODY_LIMIT must be a size such as 65536, 64kb or 1mb' })
   BODY_LIMIT = '64kb';
 
+  /**
+   * How long a request body may take to arrive once the route asks for it (after the API key passed); then
+   * 408. Apart from REQUEST_TIMEOUT_MS, which is held meanwhile: a slow link never eats the handler's time.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  BODY_TIMEOUT_MS = 30_000;
+
+  /** How long a client may take to send its request line and headers (then 408 and the connection closes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(120_000)
+  HEADERS_TIMEOUT_MS = 10_000;
+
+  /**
+   * Open connections the server keeps at most; past it new ones are closed at once. Lowered at start-up to
+   * what the open-file limit allows (ulimit -n, less a reserve for the database and files).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  MAX_CONNECTIONS = 4_096;
+
+  /**
+   * Open connections one client address (IPv6: its /64) may hold; past it, 503 + Retry-After and closed.
+   * Trusted proxies (TRUST_PROXY) are exempt: they carry many clients. 0 = no per-client bound.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  MAX_CONNECTIONS_PER_CLIENT = 256;
+
   /** The zone of vendor times written without one (IANA name). */
   @IsTimeZone({ message: 'CALLBACK_TIMEZONE must be an IANA time zone such as Asia/Ho_Chi_Minh' })
   CALLBACK_TIMEZONE = 'Asia/Ho_Chi_Minh';
@@ -174,8 +211,9 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'ADMIN_API_KEY_ID must be 1-64 characters of A-Z a-z 0-9 . _ -' })
   ADMIN_API_KEY_ID = 'admin';
 
-  /** How long a verified API key is trusted without asking the database; 0 = ask on every request. The default
-   * leaves a second of margin on the promise that a change reaches every instance within 5 s. */
+  /** How long a verified API key is trusted without asking the database; 0 = ask on every request. Changes
+   * reach every instance within a second (LISTEN/NOTIFY, or a check every 500 ms); this is the bound when a
+   * notification is lost. */
   @Transform(toInt)
   @IsInt()
   @Min(0)

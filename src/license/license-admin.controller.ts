@@ -14,13 +14,9 @@ import {
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminActor, AdminAuth } from '../admin/admin-auth.decorator';
 import { ApiError } from '../common/api-error';
+import { JsonBody } from '../common/body/json-body.guard';
 import { Page } from '../common/envelope';
-import {
-  ApiCommonErrors,
-  ApiEnvelopeError,
-  ApiEnvelopeResponse,
-  ApiJsonBodyErrors,
-} from '../common/swagger/envelope.schema';
+import { ApiCommonErrors, ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
 import { CreateLicenseDto } from './dto/create-license.dto';
 import { IssuedLicenseDto, LicenseDto, RotatedLicenseDto } from './dto/license.dto';
 import { LicenseEventDto } from './dto/license-event.dto';
@@ -60,8 +56,8 @@ function ApiRevokedConflict(verb: string): MethodDecorator {
 
 /**
  * The admin API of licenses, for the portal behind the enterprise's Key (License) page. Every change is
- * audited (`GET :id/events`) and reaches the API-KEY guard of this instance at once, of the others within
- * LICENSE_CACHE_TTL_MS (<= 5 s).
+ * audited (`GET :id/events`) and reaches the API-KEY guard of this instance at once, of the others within a
+ * second (see `LicenseChangeListener`; LICENSE_CACHE_TTL_MS when a notification is lost).
  */
 @ApiTags(ADMIN_LICENSES_TAG)
 @AdminAuth()
@@ -87,7 +83,7 @@ export class LicenseAdminController {
       },
     },
   })
-  @ApiJsonBodyErrors()
+  @JsonBody()
   create(@Body() dto: CreateLicenseDto, @AdminActor() actor: string): Promise<IssuedLicenseDto> {
     return this.licenses.issue(dto, actor);
   }
@@ -121,7 +117,7 @@ export class LicenseAdminController {
   })
   @ApiLicenseNotFound()
   @ApiRevokedConflict('changed')
-  @ApiJsonBodyErrors()
+  @JsonBody()
   update(
     @Param('id', uuidParam()) id: string,
     @Body() dto: UpdateLicenseDto,
@@ -166,7 +162,8 @@ export class LicenseAdminController {
     description:
       'Issues a new license (its key in the response, once) and sets the expiry of the old one to now + ' +
       '`overlapSeconds` (default 24 h; 0: now), unless it already expires sooner. Both keys work during the ' +
-      'overlap, only the new one after it. 409 for a revoked, suspended or expired license.',
+      'overlap, only the new one after it. 409 for a revoked, suspended or expired license, and for one ' +
+      'already rotated (a license is rotated once: of concurrent rotations one gets 201, the others 409).',
   })
   @ApiEnvelopeResponse(RotatedLicenseDto, HttpStatus.CREATED)
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {

@@ -40,8 +40,8 @@ interface Entry {
  * a request does not cost a database round trip. Only found licenses are kept, whatever their status:
  * whether one may call the API is decided on each request, so expiry takes effect on time.
  *
- * A change made on this instance evicts the license at once ({@link invalidate}); other instances see it
- * when their entry expires, within the TTL. Concurrent misses for one key share one query, and a query
+ * A change made on this instance evicts the license at once ({@link invalidate}); other instances evict it
+ * when they hear of the change, within a second (`LicenseChangeListener`), or when their entry expires. Concurrent misses for one key share one query, and a query
  * that was in flight during an invalidation does not fill the cache with what it read.
  */
 @Injectable()

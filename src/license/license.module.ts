@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeyGuard } from './api-key.guard';
 import { LicenseCache } from './license-cache';
+import { LicenseChangeListener } from './license-change-listener';
 import { LicenseEvent } from './license-event.entity';
 import { License } from './license.entity';
 import { LicenseRepository } from './license.repository';
@@ -14,7 +15,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([License, LicenseEvent]), RateLimitModule],
-  providers: [LicenseRepository, LicenseCache, LicenseService, ApiKeyGuard],
+  providers: [LicenseRepository, LicenseCache, LicenseChangeListener, LicenseService, ApiKeyGuard],
   exports: [LicenseService, ApiKeyGuard, RateLimitModule],
 })
 export class LicenseModule {}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { LICENSE_CHANGED_CHANNEL } from './license-change';
 import { LicenseEvent } from './license-event.entity';
 import { License, LicenseStatus } from './license.entity';
 
@@ -57,6 +58,11 @@ export class LicenseRepository {
       .getOne();
   }
 
+  /** The license a rotation of this one issued, if it was rotated. */
+  findSuccessor(id: string): Promise<License | null> {
+    return this.licenses.findOneBy({ rotatedFromId: id });
+  }
+
   findAll(filter: LicenseFilter = {}): Promise<License[]> {
     return this.filtered(filter).orderBy('license.created_at', 'ASC').addOrderBy('license.id', 'ASC').getMany();
   }
@@ -90,6 +96,19 @@ export class LicenseRepository {
 
   async addEvent(event: NewLicenseEvent): Promise<void> {
     await this.events.save(this.events.create(event), { reload: false });
+  }
+
+  /** Tells every listening instance that the license changed (in a transaction: when it commits). */
+  async announceChange(licenseId: string): Promise<void> {
+    await this.licenses.query('SELECT pg_notify($1, $2)', [LICENSE_CHANGED_CHANNEL, licenseId]);
+  }
+
+  /** A mark that differs whenever a license was created or changed (not when only its last use was written). */
+  async changeMark(): Promise<string> {
+    const [row] = await this.licenses.query<Array<{ mark: string }>>(
+      `SELECT count(*)::text || '/' || coalesce(max(updated_at)::text, '') AS mark FROM licenses`,
+    );
+    return row.mark;
   }
 
   /** A page of a license's events, newest first, and their total. */

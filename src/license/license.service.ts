@@ -216,7 +216,8 @@ export class LicenseService {
   /**
    * Issues a new license with the same enterprise and settings, and makes the old key stop working when the
    * overlap ends (now + overlap, or its own expiry if that is sooner). Only an active license that has not
-   * expired can be rotated: 409 otherwise.
+   * expired, and that was not rotated already, can be rotated: 409 otherwise (of concurrent rotations of one
+   * license, exactly one succeeds).
    */
   async rotate(
     id: string,
@@ -228,6 +229,17 @@ export class LicenseService {
       const old = await this.findForUpdate(tx, id);
       const now = new Date();
       assertNotRevoked(old, 'rotated');
+      // Read under the row lock: of concurrent rotations, the first commits its successor and every later
+      // one sees it here. A license is rotated once; its successor is the one to rotate next.
+      const successor = await tx.findSuccessor(old.id);
+      if (successor) {
+        throw ApiError.field(
+          HttpStatus.CONFLICT,
+          'id',
+          'isNotRotated',
+          `License ${id} was already rotated to ${successor.id}: rotate that one instead.`,
+        );
+      }
       const state = stateOf(old, now);
       if (state === 'suspended' || state === 'expired') {
         throw ApiError.field(
@@ -263,6 +275,7 @@ export class LicenseService {
         changes.expiresAt = { before: auditValue(old.expiresAt), after: auditValue(oldExpiry) };
       }
       await tx.addEvent({ licenseId: old.id, action: 'rotated', changes, actor });
+      await tx.announceChange(old.id);
       return { created: fresh, previous: (await tx.findById(old.id))! };
     });
     this.cache.invalidate(id);
@@ -343,6 +356,7 @@ export class LicenseService {
       }
       await tx.update(id, columns);
       await tx.addEvent({ licenseId: id, action, changes, actor });
+      await tx.announceChange(id);
       return { license: (await tx.findById(id))!, changed: true };
     });
     if (changed) {

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { Writable } from 'node:stream';
 import { AppLogger } from './app-logger.service';
 import { createPinoLogger } from './pino-logger.factory';
-import { requestContextMiddleware, requestIdOf } from './request-context';
+import { requestContext, requestIdOf } from './request-context';
 
 describe('AppLogger', () => {
   let lines: Array<Record<string, unknown>>;
@@ -60,10 +60,23 @@ describe('AppLogger', () => {
     const req = { headers: { 'x-request-id': 'abc-123' } } as unknown as Request;
     const res = { setHeader: jest.fn() } as unknown as Response;
     const next = jest.fn();
-    requestContextMiddleware(req, res, next);
+    requestContext()(req, res, next);
     expect(requestIdOf(req)).toBe('abc-123');
     expect(res.setHeader).toHaveBeenCalledWith('X-Request-Id', 'abc-123');
     expect(next).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['an API key', 'smscb_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbC'],
+    ['a configured secret', 'the-admin-key-0123456789abcdefghijklmn'],
+    ['base64', 'c2VjcmV0L3ZhbHVl+w=='],
+    ['text that could forge a log line', 'a b"c'],
+    ['too long', 'x'.repeat(129)],
+  ])('should not take an X-Request-Id that holds %s: it generates one', (_what, offered) => {
+    const req = { headers: { 'x-request-id': offered } } as unknown as Request;
+    const res = { setHeader: jest.fn() } as unknown as Response;
+    requestContext({ secrets: ['the-admin-key-0123456789abcdefghijklmn', undefined] })(req, res, jest.fn());
+    expect(requestIdOf(req)).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('should write the fields of an object message, such as the request id the exception filter adds', () => {

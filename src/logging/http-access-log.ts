@@ -5,10 +5,11 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { errorAnswerOf, licenseIdOf, routeOf } from '../observability/request-info';
+import { redactUrl } from './redact';
 
 /**
  * One access line per request, written when its response is sent (or the client goes away):
- * `reqId`, `method`, `route` (the pattern), `url`, `status`, `latencyMs`, `licenseId` (when an API-KEY
+ * `reqId`, `method`, `route` (the pattern), `url` (secrets redacted), `status`, `latencyMs`, `licenseId` (when an API-KEY
  * authenticated it), `ip`, and for an error the envelope's `message` and the rules that failed (`errors`).
  * Info level; 5xx at error (503 at warn: expected during an outage or a shutdown). Headers and bodies are
  * not logged.
@@ -60,7 +61,7 @@ function accessFields(rawReq: IncomingMessage, rawRes: ServerResponse): Record<s
   const fields: Record<string, unknown> = {
     method: req.method,
     route: routeOf(req),
-    url: req.originalUrl,
+    url: redactUrl(req.originalUrl),
     status: res.statusCode,
     latencyMs: latencyOf(res),
     licenseId: licenseIdOf(req) ?? null,

@@ -1,4 +1,4 @@
-import { REDACTED, redact, redactText } from './redact';
+import { holdsSecret, REDACTED, redact, redactText, redactUrl } from './redact';
 
 describe('redact', () => {
   const key = 'smscb_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbC';
@@ -48,5 +48,30 @@ describe('redact', () => {
       date,
       apiKey: null,
     });
+  });
+
+  describe('redactUrl', () => {
+    it('should replace the values of secret-named query parameters, whatever they hold', () => {
+      expect(redactUrl('/x?page=2&apiKey=abc&API-KEY=def&access_token=ghi&password=p%20w')).toBe(
+        `/x?page=2&apiKey=${REDACTED}&API-KEY=${REDACTED}&access_token=${REDACTED}&password=${REDACTED}`,
+      );
+    });
+
+    it('should replace an API key anywhere in the path or the query, as written or percent-encoded', () => {
+      expect(redactUrl(`/x/${key}?q=${key}`)).toBe(`/x/smscb_${REDACTED}?q=smscb_${REDACTED}`);
+      expect(redactUrl(`/x?q=${key.replace('_', '%5F')}`)).toBe(`/x?q=smscb_${REDACTED}`);
+    });
+
+    it('should leave a URL without secrets exactly as it is', () => {
+      const url = '/api/vendor/v1/sms/callback?msisdn=%2B84912345678&from=2025-01-01T00%3A00%3A00Z&page=1';
+      expect(redactUrl(url)).toBe(url);
+    });
+  });
+
+  it('should tell text that holds a key or a bearer credential', () => {
+    expect(holdsSecret(key)).toBe(true);
+    expect(holdsSecret(key.replace('_', '%5F'))).toBe(true);
+    expect(holdsSecret('Bearer abcdefghijkl')).toBe(true);
+    expect(holdsSecret('vendor-req-42')).toBe(false);
   });
 });

@@ -23,6 +23,52 @@ export function redactText(text: string): string {
   );
 }
 
+/** True when the text holds an API key or a bearer credential, as written or percent-encoded. */
+export function holdsSecret(text: string): boolean {
+  return redactText(text) !== text || /smscb(_|%5f)/i.test(text);
+}
+
+/**
+ * A URL (path and query, as `req.originalUrl`) fit for a log line: the value of every query parameter with
+ * a secret's name (`?apiKey=`, `?API-KEY=`, `?access_token=`, `?password=`...) replaced, and any API key or
+ * bearer credential in the path or another parameter (as written or percent-encoded) replaced.
+ */
+export function redactUrl(url: string): string {
+  const question = url.indexOf('?');
+  if (question === -1) {
+    return redactEncoded(url);
+  }
+  const query = url
+    .slice(question + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      if (equals !== -1 && isSecretName(decoded(pair.slice(0, equals)))) {
+        return `${pair.slice(0, equals)}=${REDACTED}`;
+      }
+      return redactEncoded(pair);
+    });
+  return `${redactEncoded(url.slice(0, question))}?${query.join('&')}`;
+}
+
+/** The text, or (when it holds a secret) its decoded form with the secret replaced. */
+function redactEncoded(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) {
+    return redactText(text);
+  }
+  const plain = decoded(text);
+  const redacted = redactText(plain);
+  return redacted === plain && !/smscb_/i.test(plain) ? text : redacted.replace(/smscb_\S*/gi, `smscb_${REDACTED}`);
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
+
 /**
  * A copy of a value about to be logged with its secrets replaced: fields with a secret's name (at any
  * depth, in any case) and API keys inside any text. Errors become plain `{ type, message, stack }`

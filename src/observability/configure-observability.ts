@@ -7,10 +7,10 @@ import { enableGracefulShutdown } from '../health/graceful-shutdown';
 import { Lifecycle } from '../health/lifecycle.service';
 import { PINO_LOGGER } from '../logging/app-logger.service';
 import { httpAccessLog } from '../logging/http-access-log';
-import { REQUEST_ID_HEADER, requestContextMiddleware } from '../logging/request-context';
+import { REQUEST_ID_HEADER, requestContext } from '../logging/request-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { composeMiddleware } from './compose-middleware';
-import { hardenHttpServer } from './http-server-hardening';
+import { hardenHttpServer, httpProtocolChecks } from './http-server-hardening';
 import { errorAnswerCapture } from './request-info';
 import { requestTimeout } from './request-timeout';
 import { HelmetOptions, securityHeaders } from './security-headers';
@@ -19,15 +19,17 @@ import { HelmetOptions, securityHeaders } from './security-headers';
  * The HTTP layer of running in production, in the order a request meets it, before the body parser and
  * the routes: request id and log context, security headers (helmet), CORS (only when CORS_ORIGINS is
  * set), the access line and the metrics (which see every answer, including 503s and malformed bodies),
- * the shutdown gate, and the request timeout. Plus the HTTP server's hardening and the graceful
- * shutdown on SIGTERM/SIGINT. Called by `configureApp`, so the tests run it too.
+ * the HTTP protocol checks (Host, Expect), the shutdown gate, and the request timeout. Plus the HTTP
+ * server's hardening (timeouts, connection bounds) and the graceful shutdown on SIGTERM/SIGINT. Called by
+ * `configureApp` after `trust proxy` is set, so the tests run it too.
  *
  * The middlewares run as one Express layer each side of CORS (see {@link composeMiddleware}): every
  * request passes all of them.
  */
 export function configureObservability(app: NestExpressApplication): void {
   const config = app.get<AppConfigService>(ConfigService);
-  app.use(composeMiddleware([requestContextMiddleware, securityHeaders(HELMET_OPTIONS)]));
+  const secrets = [config.get('ADMIN_API_KEY', { infer: true }), config.get('METRICS_TOKEN', { infer: true })];
+  app.use(composeMiddleware([requestContext({ secrets }), securityHeaders(HELMET_OPTIONS)]));
   const origins = config.get('CORS_ORIGINS', { infer: true });
   if (origins) {
     app.enableCors(corsOptions(origins));
@@ -37,11 +39,20 @@ export function configureObservability(app: NestExpressApplication): void {
       errorAnswerCapture,
       httpAccessLog(app.get<Logger>(PINO_LOGGER)),
       app.get(MetricsService).httpMiddleware(),
+      httpProtocolChecks,
       app.get(Lifecycle).gate(),
       requestTimeout(config.get('REQUEST_TIMEOUT_MS', { infer: true })),
     ]),
   );
-  hardenHttpServer(app.getHttpServer());
+  const express = app.getHttpAdapter().getInstance() as { get(setting: string): unknown };
+  const trust = express.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  hardenHttpServer(app.getHttpServer(), {
+    headersTimeoutMs: config.get('HEADERS_TIMEOUT_MS', { infer: true }),
+    bodyTimeoutMs: config.get('BODY_TIMEOUT_MS', { infer: true }),
+    maxConnections: config.get('MAX_CONNECTIONS', { infer: true }),
+    maxConnectionsPerClient: config.get('MAX_CONNECTIONS_PER_CLIENT', { infer: true }),
+    isTrustedProxy: (address) => trust(address, 0),
+  });
   enableGracefulShutdown(app, { timeoutMs: config.get('SHUTDOWN_TIMEOUT_MS', { infer: true }) });
 }
 

@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { errorEnvelope } from '../common/envelope';
 import { RETRY_AFTER_SECONDS } from '../common/filters/all-exceptions.filter';
+import { attachRequestDeadline } from '../common/http/request-deadline';
+import { redactUrl } from '../logging/redact';
 
 const logger = new Logger('RequestTimeout');
 
@@ -10,14 +12,16 @@ const logger = new Logger('RequestTimeout');
  * database that stopped answering, a pool with no free connection): no request hangs. The work may still
  * complete afterwards; that is safe, because 503 means "send it again" and sending again never stores
  * twice. What the handler tries to send after that is dropped.
+ *
+ * The clock is held while the body arrives (see `RequestDeadline`): reading the body has its own bound.
  */
 export function requestTimeout(timeoutMs: number): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const timer = setTimeout(() => {
+    const expire = () => {
       if (res.headersSent || res.writableEnded) {
         return;
       }
-      logger.warn(`${req.method} ${req.originalUrl} unanswered after ${timeoutMs} ms: answered 503`);
+      logger.warn(`${req.method} ${redactUrl(req.originalUrl)} unanswered after ${timeoutMs} ms: answered 503`);
       res
         .status(503)
         .set({ 'Retry-After': String(RETRY_AFTER_SECONDS), Connection: 'close' })
@@ -28,9 +32,28 @@ export function requestTimeout(timeoutMs: number): RequestHandler {
           ),
         );
       dropLateAnswer(res);
-    }, timeoutMs);
+    };
+    let closed = false;
+    let timer: NodeJS.Timeout | undefined = setTimeout(expire, timeoutMs);
     timer.unref();
-    res.once('close', () => clearTimeout(timer));
+    attachRequestDeadline(res, {
+      hold: () => {
+        clearTimeout(timer);
+        timer = undefined;
+      },
+      restart: () => {
+        clearTimeout(timer);
+        if (closed) {
+          return;
+        }
+        timer = setTimeout(expire, timeoutMs);
+        timer.unref();
+      },
+    });
+    res.once('close', () => {
+      closed = true;
+      clearTimeout(timer);
+    });
     next();
   };
 }

@@ -17,7 +17,7 @@ function aRow(n: number, enterpriseId = 'ent'): NewSmsCallback {
     referentId: `ref-${n}`,
     retryCount: 0,
     replayKey: Buffer.from(`key-${n}`),
-    rawBody: {},
+    rawBody: '{}',
   };
 }
 

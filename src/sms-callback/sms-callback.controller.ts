@@ -2,14 +2,11 @@ import { Body, Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, R
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiError } from '../common/api-error';
+import { JsonBody } from '../common/body/json-body.guard';
+import { RawJson } from '../common/body/raw-json';
+import { RawJsonBody } from '../common/body/raw-json-body.decorator';
 import { Page, TOTAL_CAPPED_HEADER } from '../common/envelope';
-import { RawJsonBody } from '../common/raw-body.decorator';
-import {
-  ApiCommonErrors,
-  ApiEnvelopeError,
-  ApiEnvelopeResponse,
-  ApiJsonBodyErrors,
-} from '../common/swagger/envelope.schema';
+import { ApiCommonErrors, ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
 import { ApiKeyAuth, CurrentLicense } from '../license/api-key-auth.decorator';
 import type { LicenseContext } from '../license/license-context';
 import { CreateSmsCallbackDto } from './dto/create-sms-callback.dto';
@@ -56,11 +53,11 @@ export class SmsCallbackController {
       retryCount: { min: 'retryCount must not be less than 0' },
     },
   })
-  @ApiJsonBodyErrors()
+  @JsonBody()
   async create(
     @CurrentLicense() license: LicenseContext,
     @Body() dto: CreateSmsCallbackDto,
-    @RawJsonBody() rawBody: Record<string, unknown>,
+    @RawJsonBody() rawBody: RawJson,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SmsCallbackDto> {
     const { callback, replayed } = await this.callbacks.store(license, dto, rawBody);

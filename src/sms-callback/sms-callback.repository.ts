@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { QueryRunner, Repository, SelectQueryBuilder } from 'typeorm';
 import { SmsCallback } from './sms-callback.entity';
 
-export type NewSmsCallback = Omit<SmsCallback, 'id' | 'receivedAt' | 'license'>;
+/** A callback to store; `rawBody` is the body's JSON text as received (jsonb keeps its numbers exactly). */
+export type NewSmsCallback = Omit<SmsCallback, 'id' | 'receivedAt' | 'license' | 'rawBody'> & { rawBody: string };
 export type StoredSmsCallback = Omit<SmsCallback, 'license' | 'replayKey' | 'rawBody'>;
 export type InsertedSmsCallback = StoredSmsCallback & Pick<SmsCallback, 'replayKey'>;
 
@@ -101,7 +102,7 @@ export class SmsCallbackRepository {
         callback.referentId,
         callback.retryCount,
         callback.replayKey,
-        JSON.stringify(callback.rawBody),
+        callback.rawBody,
       );
       return `(${INSERTED_COLUMNS.map((_, i) => `$${first + i + 1}`).join(', ')})`;
     });

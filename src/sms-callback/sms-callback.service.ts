@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ApiError } from '../common/api-error';
+import { RawJson } from '../common/body/raw-json';
 import { Page } from '../common/envelope';
 import type { LicenseContext } from '../license/license-context';
 import { CallbackNormalizer } from './callback-normalizer';
@@ -40,14 +41,16 @@ export class SmsCallbackService {
   /**
    * Stores a delivery report for the license's enterprise, exactly once: a callback whose seven values
    * (normalised: see `replayKeyOf`) equal a stored one of the same enterprise is a replay and returns the
-   * stored record. Resolves only after the row is committed.
+   * stored record. Resolves only after the row is committed. `rawBody` is the body as received, stored as
+   * `raw_body`: its exact text (a {@link RawJson}, numbers kept exactly), or a value to serialise.
    */
   async store(
     license: LicenseContext,
     dto: CreateSmsCallbackDto,
-    rawBody: Record<string, unknown>,
+    rawBody: RawJson | Record<string, unknown>,
   ): Promise<StoreResult> {
-    const problem = unstorableJsonReason(rawBody);
+    const raw = rawBody instanceof RawJson ? rawBody : RawJson.of(rawBody);
+    const problem = unstorableJsonReason(raw.value);
     if (problem) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'The body holds text that cannot be stored.', problem);
     }
@@ -68,7 +71,7 @@ export class SmsCallbackService {
       referentId: dto.referentId,
       retryCount: dto.retryCount,
       replayKey,
-      rawBody,
+      rawBody: raw.text,
     });
     const answer = toDto(callback);
     if (!replayed) {

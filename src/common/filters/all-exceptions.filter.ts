@@ -5,8 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { ApiError } from '../api-error';
 import { errorEnvelope, FieldErrors, statusText } from '../envelope';
 import { requestIdOf } from '../../logging/request-context';
+import { redactUrl } from '../../logging/redact';
+import { lingerOnClose } from '../http/lingering-close';
 import { allowedMethods } from './allowed-methods';
-import { isDatabaseUnavailable } from './database-errors';
+import { isDatabaseUnavailable, unstorableValueCode } from './database-errors';
 
 interface Answer {
   status: number;
@@ -40,6 +42,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(answer.headers ?? {})) {
       response.setHeader(name, value);
     }
+    if (!request.complete) {
+      // Answered before its body arrived (a 401, a 413 by its declared length, a 408...): reading the rest
+      // only to keep the connection would let a client make the server take any amount of data.
+      response.setHeader('Connection', 'close');
+      lingerOnClose(request.socket);
+    }
     response.status(answer.status).json(errorEnvelope(answer.status, answer.message, answer.errors));
   }
 
@@ -49,7 +57,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn({
-        msg: `Database unavailable on ${request.method} ${request.path}: ${errorMessage(exception)}`,
+        msg: `Database unavailable on ${request.method} ${redactUrl(request.path)}: ${errorMessage(exception)}`,
         reqId: requestIdOf(request),
       });
       return {
@@ -59,9 +67,25 @@ export class AllExceptionsFilter implements ExceptionFilter {
         headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
       };
     }
+    const dataError = unstorableValueCode(exception);
+    if (dataError) {
+      // Every client string is checked by its DTO (400 naming the field): this is the net under them.
+      this.logger.warn({
+        msg: `A value the database cannot store on ${request.method} ${redactUrl(request.path)}: SQLSTATE ${dataError}`,
+        reqId: requestIdOf(request),
+      });
+      return {
+        status: HttpStatus.BAD_REQUEST,
+        message: 'The request holds a value the database cannot store (e.g. a NUL character); nothing was stored.',
+        errors: { request: { isStorable: `The database refused a value (SQLSTATE ${dataError}).` } },
+      };
+    }
     const errorId = randomUUID();
     this.logger.error(
-      { msg: `Unexpected error ${errorId} on ${request.method} ${request.path}`, reqId: requestIdOf(request) },
+      {
+        msg: `Unexpected error ${errorId} on ${request.method} ${redactUrl(request.path)}`,
+        reqId: requestIdOf(request),
+      },
       exception instanceof Error ? exception.stack : String(exception),
     );
     return {

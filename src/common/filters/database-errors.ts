@@ -48,3 +48,33 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * SQLSTATEs of class 22 that a value sent by a client causes (text PostgreSQL cannot hold, a jsonb escape it
+ * refuses): a 400, not a 500.
+ */
+const UNSTORABLE_VALUE_CODES = new Set([
+  '22021', // character_not_in_repertoire (NUL, invalid UTF-8)
+  '22P05', // untranslatable_character (jsonb \u0000, lone surrogates)
+  '22P02', // invalid_text_representation
+  '22001', // string_data_right_truncation
+  '22003', // numeric_value_out_of_range
+  '22007', // invalid_datetime_format
+  '22008', // datetime_field_overflow
+  '2201B', // invalid_regular_expression
+  '22025', // invalid_escape_sequence
+  '22030', // duplicate_json_object_key_value
+  '22032', // invalid_json_text
+]);
+
+/** The SQLSTATE when a query failed on a value the database cannot store, else `undefined`. */
+export function unstorableValueCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const candidate = e as { code?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof candidate.code === 'string' && UNSTORABLE_VALUE_CODES.has(candidate.code)) {
+      return candidate.code;
+    }
+    e = candidate.driverError ?? candidate.cause;
+  }
+  return undefined;
+}

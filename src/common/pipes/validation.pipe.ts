@@ -1,14 +1,18 @@
 import { ArgumentMetadata, HttpStatus, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { ApiError } from '../api-error';
 import type { FieldErrors } from '../envelope';
 import { validationFastPathOf } from './validation-fast-path';
 
 /**
- * The global ValidationPipe: transforms into the DTO, drops fields the DTO does not declare (vendors
- * add fields; the raw body keeps them), and answers 400 with `errors` keyed by field, `{ rule: message }`.
+ * The global ValidationPipe: transforms into the DTO, drops body fields the DTO does not declare (vendors
+ * add fields; the raw body keeps them), refuses query parameters it does not declare (a misspelt filter
+ * must not return the unfiltered list), and answers 400 with `errors` keyed by field, `{ rule: message }`.
  */
 @Injectable()
 export class AppValidationPipe extends ValidationPipe {
+  private readonly queryParameters = new Map<unknown, ReadonlySet<string>>();
+
   constructor() {
     super({
       transform: true,
@@ -39,7 +43,33 @@ export class AppValidationPipe extends ValidationPipe {
         return dto;
       }
     }
+    if (metadata.type === 'query' && metadata.metatype && this.toValidate(metadata) && isPlainObject(value)) {
+      this.assertKnownParameters(value, metadata.metatype);
+    }
     return super.transform(value, metadata);
+  }
+
+  private assertKnownParameters(query: Record<string, unknown>, metatype: new () => unknown): void {
+    let known = this.queryParameters.get(metatype);
+    if (known === undefined) {
+      known = new Set(
+        getMetadataStorage()
+          .getTargetValidationMetadatas(metatype, '', true, false)
+          .map((rule) => rule.propertyName),
+      );
+      this.queryParameters.set(metatype, known);
+    }
+    const unknown = Object.keys(query).filter((name) => !known.has(name));
+    if (unknown.length === 0) {
+      return;
+    }
+    const errors: FieldErrors = {};
+    for (const name of unknown) {
+      const meant = [...known].find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+      const hint = meant ? `did you mean ${meant}?` : `known: ${[...known].join(', ')}`;
+      errors[name] = { isKnownParameter: `${name} is not a query parameter of this route (${hint})` };
+    }
+    throw new ApiError(HttpStatus.BAD_REQUEST, `Unknown query parameter: ${unknown.join(', ')}.`, errors);
   }
 }
 

@@ -124,9 +124,16 @@ export function ApiCommonErrors(): MethodDecorator & ClassDecorator {
 /** The errors of a route that reads a JSON body. */
 export function ApiJsonBodyErrors(): MethodDecorator & ClassDecorator {
   return applyDecorators(
+    ApiEnvelopeError(HttpStatus.REQUEST_TIMEOUT, {
+      description: 'The body did not arrive within BODY_TIMEOUT_MS: nothing was stored, send it again.',
+      message: 'The body did not arrive within 30000 ms; nothing was stored. Send it again.',
+      errors: { body: { timeout: 'The body must arrive within 30000 ms.' } },
+    }),
     ApiEnvelopeError(HttpStatus.PAYLOAD_TOO_LARGE, {
+      description:
+        'The body (declared, as sent, or inflated) is over BODY_LIMIT; a declared length is refused before reading.',
       message: 'The body is larger than this service accepts.',
-      errors: { body: { maxSize: 'request entity too large' } },
+      errors: { body: { maxSize: 'The body must be at most 65536 bytes (65536000 bytes declared).' } },
     }),
     ApiEnvelopeError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, {
       message: 'The body must be sent as Content-Type: application/json (received text/plain).',

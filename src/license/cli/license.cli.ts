@@ -32,8 +32,8 @@ Commands (the same operations as the admin API, through the same service; every 
   events <license id> [--limit <n>] [--json]
         The audit trail of a license, newest first (default: the last 50 changes).
 
-Dates are ISO 8601 (2027-01-01 or 2027-01-01T00:00:00Z). A running service sees a change within
-LICENSE_CACHE_TTL_MS (5 s at most). The database is DATABASE_URL, or the embedded one in EMBEDDED_DB_DIR
+Dates are ISO 8601 (2027-01-01 or 2027-01-01T00:00:00Z). A running service sees a change within a
+second. The database is DATABASE_URL, or the embedded one in EMBEDDED_DB_DIR
 (also while the service runs).`;
 
 export interface CliOutput {

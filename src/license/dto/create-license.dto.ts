@@ -1,3 +1,4 @@
+import { IsStorableText } from '../../common/storable-text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -23,6 +24,7 @@ const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'stri
 /** Body of `POST /api/admin/v1/licenses`. */
 export class CreateLicenseDto {
   @ApiProperty({ description: 'The enterprise the license belongs to.', example: 'ent-42', maxLength: 64 })
+  @IsStorableText()
   @MaxLength(ENTERPRISE_ID_MAX_LENGTH)
   @IsNotEmpty()
   @IsString()
@@ -35,6 +37,7 @@ export class CreateLicenseDto {
     nullable: true,
     type: String,
   })
+  @IsStorableText()
   @MaxLength(LABEL_MAX_LENGTH)
   @IsString()
   @IsOptional()

@@ -1,3 +1,4 @@
+import { IsStorableText } from '../../common/storable-text';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { LICENSE_STATUSES, type LicenseStatus } from '../license.entity';
@@ -7,6 +8,7 @@ import { PageQuery } from '../../common/dto/page.query';
 /** Query of `GET /api/admin/v1/licenses`: a page of licenses, newest first. */
 export class ListLicensesQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only the licenses of this enterprise.', example: 'ent-42' })
+  @IsStorableText()
   @MaxLength(ENTERPRISE_ID_MAX_LENGTH)
   @IsString()
   @IsOptional()

@@ -1,3 +1,4 @@
+import { IsStorableText } from '../../common/storable-text';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsInt, IsISO8601, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsIpOrCidr, MAX_ALLOWED_IPS } from '../ip-allow-list';
@@ -14,6 +15,7 @@ export class UpdateLicenseDto {
     nullable: true,
     type: String,
   })
+  @IsStorableText()
   @MaxLength(LABEL_MAX_LENGTH)
   @IsString()
   @ValidateIf(presentAndNotNull)

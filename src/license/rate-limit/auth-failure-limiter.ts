@@ -1,12 +1,14 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectThrottlerStorage, normalizeIp, type ThrottlerStorage } from '@nestjs/throttler';
 import { ApiError } from '../../common/api-error';
 import type { AppConfigService } from '../../config/app-config.type';
 import { normalizeClientIp } from '../ip-allow-list';
+import type { AuthBlockBroadcast } from './auth-block-broadcast';
+import { AUTH_BLOCK_BROADCAST } from './rate-limit-storage.provider';
 
 /** Which credential failed: each has its own counters, so vendors' mistakes never lock the admins out. */
-export type AuthScope = 'api-key' | 'admin';
+export type AuthScope = 'api-key' | 'admin' | 'metrics';
 
 const MAX_REMEMBERED_BLOCKS = 10_000;
 
@@ -14,7 +16,9 @@ const MAX_REMEMBERED_BLOCKS = 10_000;
  * The brute-force guard: failed authentications (401) counted per client address (an IPv6 client by its
  * /64) and scope, in the rate-limit storage (Redis when configured: shared by the instances). Past
  * AUTH_FAILURE_LIMIT in AUTH_FAILURE_WINDOW_SECONDS the address is refused with 429 and `Retry-After` for a
- * window, with any key, before any lookup. A block is remembered in memory, so that refusing costs nothing.
+ * window, with any key, before any lookup. A block is remembered in memory, so that refusing costs nothing,
+ * and with Redis announced to every instance (see {@link RedisAuthBlockBroadcast}): the address is refused
+ * by all of them, whatever key it sends there, not only once it fails there too.
  */
 @Injectable()
 export class AuthFailureLimiter {
@@ -25,9 +29,11 @@ export class AuthFailureLimiter {
   constructor(
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
     @Inject(ConfigService) config: AppConfigService,
+    @Optional() @Inject(AUTH_BLOCK_BROADCAST) private readonly broadcast: AuthBlockBroadcast | null = null,
   ) {
     this.limit = config.get('AUTH_FAILURE_LIMIT', { infer: true });
     this.windowMs = config.get('AUTH_FAILURE_WINDOW_SECONDS', { infer: true }) * 1000;
+    this.broadcast?.subscribe((key, ms) => this.remember(key, Date.now() + ms));
   }
 
   /** 429 when the address is refused for now. */
@@ -55,11 +61,19 @@ export class AuthFailureLimiter {
       return;
     }
     const seconds = Math.max(1, record.timeToBlockExpire);
+    this.remember(key, Date.now() + seconds * 1000);
+    this.broadcast?.publish(key, seconds * 1000);
+    throw tooManyFailures(scope, seconds);
+  }
+
+  private remember(key: string, until: number): void {
+    if ((this.blockedUntil.get(key) ?? 0) >= until) {
+      return;
+    }
     if (this.blockedUntil.size >= MAX_REMEMBERED_BLOCKS) {
       this.forgetExpiredBlocks();
     }
-    this.blockedUntil.set(key, Date.now() + seconds * 1000);
-    throw tooManyFailures(scope, seconds);
+    this.blockedUntil.set(key, until);
   }
 
   private keyOf(scope: AuthScope, clientIp: string): string {
@@ -77,7 +91,7 @@ export class AuthFailureLimiter {
 }
 
 function tooManyFailures(scope: AuthScope, retryAfterSeconds: number): ApiError {
-  const header = scope === 'admin' ? 'ADMIN-API-KEY' : 'API-KEY';
+  const header = scope === 'admin' ? 'ADMIN-API-KEY' : scope === 'metrics' ? 'Authorization' : 'API-KEY';
   const message = `Too many failed authentications from this address: try again in ${retryAfterSeconds} s.`;
   return new ApiError(
     HttpStatus.TOO_MANY_REQUESTS,

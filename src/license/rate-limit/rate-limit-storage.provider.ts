@@ -3,20 +3,23 @@ import { ConfigService } from '@nestjs/config';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
 import type { AppConfigService } from '../../config/app-config.type';
+import { AuthBlockBroadcast, RedisAuthBlockBroadcast } from './auth-block-broadcast';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
+export const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
 export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
+export const AUTH_BLOCK_BROADCAST = Symbol('AUTH_BLOCK_BROADCAST');
 
-/** The counters of every rate limit: in Redis when REDIS_URL is set (shared by the instances), else in memory. */
-export const rateLimitStorageProvider: Provider = {
-  provide: RATE_LIMIT_STORAGE,
+/** The Redis of the rate limits when REDIS_URL is set (connected, or reconnecting in the background), else null. */
+const redisProvider: Provider = {
+  provide: RATE_LIMIT_REDIS,
   inject: [ConfigService],
-  useFactory: async (config: AppConfigService): Promise<ThrottlerStorage> => {
+  useFactory: async (config: AppConfigService): Promise<Redis | null> => {
     const url = config.get('REDIS_URL', { infer: true });
     const logger = new Logger('RateLimit');
     if (!url) {
       logger.log('Rate-limit counters in memory (per instance): set REDIS_URL to share them');
-      return new ThrottlerStorageService();
+      return null;
     }
     const redis = new Redis(url, {
       lazyConnect: true,
@@ -25,7 +28,6 @@ export const rateLimitStorageProvider: Provider = {
       connectTimeout: 2_000,
       commandTimeout: 500,
     });
-    const storage = new RedisThrottlerStorage(redis, config.get('REDIS_KEY_PREFIX', { infer: true }));
     try {
       await redis.connect();
       logger.log(`Rate-limit counters in Redis ${redactUrl(url)}`);
@@ -33,9 +35,29 @@ export const rateLimitStorageProvider: Provider = {
       // Start anyway: ioredis keeps reconnecting, and the limits apply again once it is back.
       logger.warn(`Redis ${redactUrl(url)} unreachable (${(err as Error).message}): rate limits off until it is back`);
     }
-    return storage;
+    return redis;
   },
 };
+
+/** The counters of every rate limit: in Redis when REDIS_URL is set (shared by the instances), else in memory. */
+const storageProvider: Provider = {
+  provide: RATE_LIMIT_STORAGE,
+  inject: [RATE_LIMIT_REDIS, ConfigService],
+  useFactory: (redis: Redis | null, config: AppConfigService): ThrottlerStorage =>
+    redis
+      ? new RedisThrottlerStorage(redis, config.get('REDIS_KEY_PREFIX', { infer: true }))
+      : new ThrottlerStorageService(),
+};
+
+/** Blocks of addresses told to every instance (Redis pub/sub), or to this one only. */
+const broadcastProvider: Provider = {
+  provide: AUTH_BLOCK_BROADCAST,
+  inject: [RATE_LIMIT_REDIS, ConfigService],
+  useFactory: (redis: Redis | null, config: AppConfigService): AuthBlockBroadcast | null =>
+    redis ? new RedisAuthBlockBroadcast(redis, config.get('REDIS_KEY_PREFIX', { infer: true })) : null,
+};
+
+export const rateLimitStorageProviders: Provider[] = [redisProvider, storageProvider, broadcastProvider];
 
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^@]*@/, '//');

@@ -3,10 +3,10 @@ import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import type { LicensedRequest } from '../api-key.guard';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { LicenseRateLimitGuard } from './license-rate-limit.guard';
-import { RATE_LIMIT_STORAGE, rateLimitStorageProvider } from './rate-limit-storage.provider';
+import { AUTH_BLOCK_BROADCAST, RATE_LIMIT_STORAGE, rateLimitStorageProviders } from './rate-limit-storage.provider';
 
 /** The storage of the counters, alone so that the throttler's options can be built from it. */
-@Module({ providers: [rateLimitStorageProvider], exports: [RATE_LIMIT_STORAGE] })
+@Module({ providers: rateLimitStorageProviders, exports: [RATE_LIMIT_STORAGE, AUTH_BLOCK_BROADCAST] })
 class RateLimitStorageModule {}
 
 const rateLimitOf = (request: LicensedRequest): number => request.licenseRateLimit ?? 0;
@@ -18,6 +18,7 @@ const rateLimitOf = (request: LicensedRequest): number => request.licenseRateLim
  */
 @Module({
   imports: [
+    RateLimitStorageModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitStorageModule],
       inject: [RATE_LIMIT_STORAGE],

@@ -1,3 +1,4 @@
+import { IsStorableText } from '../../common/storable-text';
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { PageQuery } from '../../common/dto/page.query';
 import { Transform } from 'class-transformer';
@@ -11,18 +12,21 @@ export class SmsCallbackFilterQuery {
     description: 'Only this recipient number, in any accepted form (`0912345678`, `+84 912 345 678`, `84912345678`).',
     example: '0912345678',
   })
+  @IsStorableText()
   @MaxLength(MSISDN_MAX_LENGTH)
   @IsString()
   @IsOptional()
   msisdn?: string;
 
   @ApiPropertyOptional({ description: 'Only this send request id (exact).' })
+  @IsStorableText()
   @MaxLength(ID_MAX_LENGTH)
   @IsString()
   @IsOptional()
   requestId?: string;
 
   @ApiPropertyOptional({ description: 'Only this message reference (exact).' })
+  @IsStorableText()
   @MaxLength(ID_MAX_LENGTH)
   @IsString()
   @IsOptional()

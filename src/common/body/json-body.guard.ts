@@ -1,0 +1,98 @@
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import type { AppConfigService } from '../../config/app-config.type';
+import { ApiJsonBodyErrors } from '../swagger/envelope.schema';
+import { parseByteSize } from './byte-size';
+import { hasBody, type JsonBodyLimits, readJsonBody } from './json-body-reader';
+import type { RawJson } from './raw-json';
+
+/** A route's body limit: bytes, a size (`256kb`), or worked out from the configuration once. */
+export type BodyLimit = number | string | ((config: AppConfigService) => number | string);
+
+const BODY_LIMIT_KEY = 'sms-callback:body-limit';
+const RAW_JSON = Symbol('rawJson');
+
+/** The body {@link JsonBodyGuard} read, if it read one. */
+export function rawJsonOf(req: Request): RawJson | undefined {
+  return (req as unknown as { [RAW_JSON]?: RawJson })[RAW_JSON];
+}
+
+/**
+ * Reads the route's JSON body (see {@link readJsonBody}) as the last of its guards: after the API key (and
+ * rate limit) or the admin key, so that a client without a valid key costs no reading, inflating or parsing,
+ * and is answered (and counted) as an authentication failure before its body is looked at. Sets `req.body`
+ * (the parsed value, for `@Body()`) and the raw text (for `@RawJsonBody()`). A request that a body parser of
+ * the host application already read is left as it is. Put on a route with {@link JsonBody}.
+ */
+@Injectable()
+export class JsonBodyGuard implements CanActivate {
+  private readonly defaults: JsonBodyLimits;
+  private readonly limitsByHandler = new Map<unknown, JsonBodyLimits>();
+
+  constructor(
+    @Inject(ConfigService) private readonly config: AppConfigService,
+    private readonly reflector: Reflector,
+  ) {
+    this.defaults = {
+      maxBytes: parseByteSize(config.get('BODY_LIMIT', { infer: true })),
+      timeoutMs: config.get('BODY_TIMEOUT_MS', { infer: true }),
+    };
+  }
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    if (req.body !== undefined || !hasBody(req)) {
+      return true;
+    }
+    return this.read(req, http.getResponse<Response>(), context);
+  }
+
+  private async read(req: Request, res: Response, context: ExecutionContext): Promise<boolean> {
+    const raw = await readJsonBody(req, res, this.limitsOf(context));
+    if (raw !== undefined) {
+      req.body = raw.value;
+      (req as unknown as { [RAW_JSON]?: RawJson })[RAW_JSON] = raw;
+    }
+    return true;
+  }
+
+  private limitsOf(context: ExecutionContext): JsonBodyLimits {
+    const handler = context.getHandler();
+    let limits = this.limitsByHandler.get(handler);
+    if (limits === undefined) {
+      const limit = this.reflector.getAllAndOverride<BodyLimit | undefined>(BODY_LIMIT_KEY, [
+        handler,
+        context.getClass(),
+      ]);
+      const size = typeof limit === 'function' ? limit(this.config) : limit;
+      limits = size === undefined ? this.defaults : { ...this.defaults, maxBytes: parseByteSize(size) };
+      this.limitsByHandler.set(handler, limits);
+    }
+    return limits;
+  }
+}
+
+/**
+ * The route takes a JSON body: read after the route's other guards (put this on the method, the key check on
+ * the controller), within BODY_LIMIT or the route's own `limit` (e.g. `@JsonBody('1mb')`, or
+ * `@JsonBody((config) => config.get('BATCH_BODY_LIMIT', { infer: true }))`, resolved once), and
+ * BODY_TIMEOUT_MS. With its 408/413/415 in the OpenAPI document. A route without it never reads a body.
+ */
+export function JsonBody(limit?: BodyLimit): MethodDecorator {
+  return applyDecorators(
+    ...(limit === undefined ? [] : [SetMetadata(BODY_LIMIT_KEY, limit)]),
+    UseGuards(JsonBodyGuard),
+    ApiJsonBodyErrors(),
+  );
+}
