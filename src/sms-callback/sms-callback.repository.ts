@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
+import { CALLBACK_OUTBOX, type CallbackOutbox } from './callback-outbox';
 import { SmsCallback } from './sms-callback.entity';
 
 export type NewSmsCallback = Omit<SmsCallback, 'id' | 'receivedAt' | 'license'>;
@@ -66,17 +67,27 @@ const INSERTED_COLUMNS = [
   'raw_body',
 ];
 const PROPERTIES = Object.keys(COLUMNS) as Array<keyof StoredSmsCallback>;
-const RETURNED = PROPERTIES.map((property) => `${COLUMNS[property]} AS "${property}"`).join(', ');
 
-/** Queries on `sms_callbacks`, nothing else. */
+/** The select list of a {@link StoredSmsCallback}, of the table or of its alias `alias`. */
+export function storedCallbackColumns(alias?: string): string {
+  const prefix = alias ? `${alias}.` : '';
+  return PROPERTIES.map((property) => `${prefix}${COLUMNS[property]} AS "${property}"`).join(', ');
+}
+const RETURNED = storedCallbackColumns();
+
+/** Queries on `sms_callbacks` (and the outbox rows written with them), nothing else. */
 @Injectable()
 export class SmsCallbackRepository {
-  constructor(@InjectRepository(SmsCallback) private readonly callbacks: Repository<SmsCallback>) {}
+  constructor(
+    @InjectRepository(SmsCallback) private readonly callbacks: Repository<SmsCallback>,
+    @Optional() @Inject(CALLBACK_OUTBOX) private readonly outbox?: CallbackOutbox | null,
+  ) {}
 
   /**
    * Inserts the callbacks, in one statement, except those whose enterprise already has one with the same
    * replay key (or that repeat an earlier one of the same statement). Returns the rows inserted, each with
    * its replay key. The statement commits on its own (autocommit): when it returns, the rows are durable.
+   * With an outbox, the same statement also writes an outbox row for each row inserted.
    */
   async insertManyUnlessReplay(callbacks: NewSmsCallback[]): Promise<InsertedSmsCallback[]> {
     const params: unknown[] = [];
@@ -100,13 +111,11 @@ export class SmsCallbackRepository {
       );
       return `(${INSERTED_COLUMNS.map((_, i) => `$${first + i + 1}`).join(', ')})`;
     });
-    return this.callbacks.query(
-      `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.join(', ')})
+    const insert = `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.join(', ')})
        VALUES ${tuples.join(', ')}
        ON CONFLICT (enterprise_id, replay_key) DO NOTHING
-       RETURNING ${RETURNED}, replay_key AS "replayKey"`,
-      params,
-    );
+       RETURNING ${RETURNED}, replay_key AS "replayKey"`;
+    return this.callbacks.query(this.outbox ? withOutboxRows(insert, this.outbox.table) : insert, params);
   }
 
   /** The stored callbacks with these replay keys, each with its replay key. */
@@ -206,6 +215,16 @@ export class SmsCallbackRepository {
     }
     return query;
   }
+}
+
+/**
+ * The insert, and an outbox row per row it inserted, in one statement: a data-modifying CTE commits both or
+ * neither, in the insert's round trip.
+ */
+function withOutboxRows(insert: string, outboxTable: string): string {
+  return `WITH inserted AS (${insert}),
+       outboxed AS (INSERT INTO ${outboxTable} (callback_id, callback_received_at) SELECT "id", "receivedAt" FROM inserted)
+     SELECT * FROM inserted`;
 }
 
 /** Telco latency in milliseconds, as double precision (`extract` would give slower numeric); NULL without both times. */

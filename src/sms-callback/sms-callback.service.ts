@@ -64,7 +64,7 @@ export class SmsCallbackService {
       replayKey,
       rawBody,
     });
-    const answer = toDto(callback);
+    const answer = toSmsCallbackDto(callback);
     if (!replayed) {
       this.emitStored(new SmsCallbackStoredEvent(answer, license.enterpriseId, license.licenseId));
     }
@@ -79,7 +79,7 @@ export class SmsCallbackService {
       (query.page - 1) * query.limit,
       query.limit,
     );
-    return new Page(rows.map(toDto), total, query.page);
+    return new Page(rows.map(toSmsCallbackDto), total, query.page);
   }
 
   /** One callback of the enterprise; 404 when absent or another enterprise's. */
@@ -88,7 +88,7 @@ export class SmsCallbackService {
     if (!found) {
       throw ApiError.field(HttpStatus.NOT_FOUND, 'id', 'exists', `No callback ${id}.`);
     }
-    return toDto(found);
+    return toSmsCallbackDto(found);
   }
 
   async stats(enterpriseId: string, query: SmsCallbackFilterQuery): Promise<SmsCallbackStatsDto> {
@@ -125,7 +125,8 @@ export class SmsCallbackService {
   }
 }
 
-function toDto(row: StoredSmsCallback): SmsCallbackDto {
+/** A stored callback as the API returns it. */
+export function toSmsCallbackDto(row: StoredSmsCallback): SmsCallbackDto {
   return {
     id: row.id,
     msisdn: row.msisdn,
