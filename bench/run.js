@@ -13,6 +13,7 @@ const { parseArgs } = require('node:util');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 const { HarnessError, freePort, integerListOption, numberOption, runBench, sleep, table } = require('./harness');
+const { BenchBroker, backlogSampler, outboxDrained } = require('./stream');
 
 const ROOT = path.resolve(__dirname, '..');
 const CALLBACK_PATH = '/api/vendor/v1/sms/callback';
@@ -34,6 +35,7 @@ const USAGE = `Usage: node bench/run.js [options]    (npm run bench -- [options]
   --soak-connections <n>  soak connections (default 64)
   --no-soak               skip the soak
   --no-baseline           measure the service only (no ratios)
+  --no-stream             leave out the variant with the stream to RabbitMQ on (BROKER_URL)
   --no-build              use the existing dist/ (no \`nest build\`)
   --pool-size <n>         DB_POOL_SIZE of both servers (default 10, the service default)
   --keep-db               do not drop the bench database at the end (its name is printed)
@@ -42,7 +44,8 @@ const USAGE = `Usage: node bench/run.js [options]    (npm run bench -- [options]
   -h, --help
 
 Environment: DATABASE_URL = the admin connection used to create and drop the bench database
-(default postgresql://postgres@127.0.0.1:5432/postgres).`;
+(default postgresql://postgres@127.0.0.1:5432/postgres); BENCH_BROKER_URL = the RabbitMQ of the stream
+variant (default amqp://guest:guest@127.0.0.1:5672), where it makes an exchange and a queue of its own.`;
 
 // ---------------------------------------------------------------------------------------------------
 // options
@@ -61,6 +64,7 @@ function parseOptions(argv) {
       'pool-size': { type: 'string', default: '10' },
       'no-soak': { type: 'boolean', default: false },
       'no-baseline': { type: 'boolean', default: false },
+      'no-stream': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -82,6 +86,7 @@ function parseOptions(argv) {
     poolSize: num('pool-size', 1, 200),
     soak: !values['no-soak'],
     baseline: !values['no-baseline'],
+    stream: !values['no-stream'],
     build: !values['no-build'],
     keepDb: values['keep-db'],
     verbose: values.verbose,
@@ -137,15 +142,15 @@ function cpuTimesOf(pid) {
   }
 }
 
-/** The CPU times of this machine's PostgreSQL processes (pid -> times); empty when there are none. */
-function postgresCpuSnapshot() {
+/** The CPU times of this machine's processes named `comm` (pid -> times); empty when there are none. */
+function cpuSnapshotOf(comm) {
   const snapshot = new Map();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) {
       continue;
     }
     try {
-      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) {
         const times = cpuTimesOf(entry);
         if (times) {
           snapshot.set(entry, times);
@@ -158,12 +163,16 @@ function postgresCpuSnapshot() {
   return snapshot;
 }
 
+const postgresCpuSnapshot = () => cpuSnapshotOf('postgres');
+/** RabbitMQ's Erlang VM. */
+const brokerCpuSnapshot = () => cpuSnapshotOf('beam.smp');
+
 /**
- * CPU time PostgreSQL used between two snapshots, in ms. Backends come and go (a pool closes its idle
- * connections): one that ended in between is in its parent's reaped time, from which the part it had used
- * before the first snapshot is taken out.
+ * CPU time the processes of two snapshots (PostgreSQL's, RabbitMQ's) used between them, in ms. PostgreSQL's
+ * backends come and go (a pool closes its idle connections): one that ended in between is in its parent's
+ * reaped time, from which the part it had used before the first snapshot is taken out.
  */
-function postgresCpuBetween(before, after) {
+function cpuBetween(before, after) {
   let total = 0;
   for (const [pid, times] of after) {
     const earlier = before.get(pid);
@@ -528,6 +537,10 @@ function combine(runs) {
     peakRss: Math.max(...runs.map((r) => r.peakRss ?? 0)),
     cpuPerReq: sum(runs, (r) => r.cpuMs) / completed,
     pgCpuPerReq: sum(runs, (r) => r.pgCpuMs) / completed,
+    rmqCpuPerReq: sum(runs, (r) => r.rmqCpuMs) / completed,
+    messages: runs.some((r) => r.messages === undefined) ? undefined : sum(runs, (r) => r.messages),
+    backlogPeak: Math.max(...runs.map((r) => r.backlogPeak ?? 0)),
+    catchUpMs: Math.max(...runs.map((r) => r.catchUpMs ?? 0)),
   };
 }
 
@@ -539,7 +552,7 @@ function otherCodes(run) {
 // ---------------------------------------------------------------------------------------------------
 // main
 
-const state = { admin: null, db: null, dbName: null, keepDb: false, cleaning: null, samplers: [] };
+const state = { admin: null, db: null, dbName: null, keepDb: false, cleaning: null, samplers: [], broker: null };
 
 async function cleanup() {
   if (state.cleaning) {
@@ -552,6 +565,10 @@ async function cleanup() {
     await Promise.all([...children].map((info) => stopChild(info)));
     if (state.db) {
       await state.db.end().catch(() => {});
+    }
+    if (state.broker) {
+      await state.broker.close();
+      log(`deleted exchange and queue ${state.broker.queue}`);
     }
     if (state.admin && state.dbName) {
       if (state.keepDb) {
@@ -624,6 +641,8 @@ async function main() {
     DB_POOL_SIZE: String(opts.poolSize),
     // One license sends the whole load: its production rate limit would measure the limiter, not the path.
     LICENSE_RATE_LIMIT_PER_SECOND: '0',
+    // The stream is the variant below, not this one.
+    BROKER_URL: '',
   };
   const service = startChild('service', [...opts.serviceNodeArgs, SERVICE_MAIN], serviceEnv, opts);
   const serviceStart = Date.now();
@@ -666,6 +685,41 @@ async function main() {
       sampler: serviceSampler,
     },
   ];
+
+  // 3b. the service with the stream on: its own process on the same database, publishing to the bench's
+  // own exchange and durable queue
+  if (opts.stream) {
+    const brokerUrl = process.env.BENCH_BROKER_URL || 'amqp://guest:guest@127.0.0.1:5672';
+    try {
+      state.broker = await BenchBroker.open(brokerUrl, dbName);
+    } catch (err) {
+      throw new HarnessError(
+        `RabbitMQ unreachable at ${brokerUrl.replace(/\/\/[^@/]*@/, '//')} (${err.message}): start it, or --no-stream`,
+      );
+    }
+    const streamPort = await freePort();
+    const stream = startChild(
+      'stream',
+      [...opts.serviceNodeArgs, SERVICE_MAIN],
+      { ...serviceEnv, PORT: String(streamPort), BROKER_URL: brokerUrl, BROKER_EXCHANGE: state.broker.exchange },
+      opts,
+    );
+    await waitUntilAnswering(stream, streamPort, 90_000);
+    log(
+      `service with the stream on answering on port ${streamPort} (pid ${stream.child.pid}), exchange ${state.broker.exchange}`,
+    );
+    const sampler = new RssSampler(stream.child.pid);
+    state.samplers.push(sampler);
+    targets.push({
+      name: 'stream',
+      port: streamPort,
+      apiKey: license.apiKey,
+      table: 'sms_callbacks',
+      info: stream,
+      sampler,
+      stream: true,
+    });
+  }
 
   // 4. the baseline
   if (opts.baseline) {
@@ -739,14 +793,32 @@ async function main() {
           await warmUp(target, connections, opts.warmup, `round ${round} warm-up`);
         }
         ensureAlive();
+        if (target.stream) {
+          // What the warm-up published is not this run's.
+          await outboxDrained(state.db);
+          await state.broker.purge();
+        }
         log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
         const cpu0 = cpuTimesOf(target.info.child.pid)?.own ?? NaN;
         const pg0 = postgresCpuSnapshot();
+        const rmq0 = brokerCpuSnapshot();
+        const backlog = target.stream ? backlogSampler(state.db) : null;
         const run = await load(target, connections, opts.duration, 'run');
+        if (target.stream) {
+          // The relay's work counts until it has published the run's last callback.
+          run.backlogPeak = await backlog.stop();
+          run.catchUpMs = await outboxDrained(state.db);
+        }
         run.cpuMs = (cpuTimesOf(target.info.child.pid)?.own ?? NaN) - cpu0;
-        run.pgCpuMs = postgresCpuBetween(pg0, postgresCpuSnapshot());
+        run.pgCpuMs = cpuBetween(pg0, postgresCpuSnapshot());
+        run.rmqCpuMs = cpuBetween(rmq0, brokerCpuSnapshot());
         run.cpuPerReq = run.cpuMs / run.completed;
         run.pgCpuPerReq = run.pgCpuMs / run.completed;
+        run.rmqCpuPerReq = run.rmqCpuMs / run.completed;
+        if (target.stream) {
+          run.messages = await state.broker.messageCount();
+          await state.broker.purge();
+        }
         ensureAlive();
         run.rows = await storedRows(state.db, target.table, run);
         run.peakRss = target.sampler.peakSince(run.t0, run.tEnd);
@@ -831,6 +903,8 @@ async function main() {
     mb(r.peakRss),
     fmt(r.cpuPerReq, 3),
     r.pgCpuPerReq > 0 ? fmt(r.pgCpuPerReq, 3) : '-',
+    r.rmqCpuPerReq > 0 ? fmt(r.rmqCpuPerReq, 3) : '-',
+    r.messages === undefined ? '-' : `${r.messages} (${r.messages === r.rows ? 'ok' : 'MISMATCH'})`,
   ];
   const header = [
     'variant',
@@ -848,6 +922,8 @@ async function main() {
     'peak RSS MB',
     'CPU ms/req',
     'PG CPU ms/req',
+    'RMQ CPU ms/req',
+    'messages',
   ];
   if (opts.rounds > 1) {
     out.push('');
@@ -869,7 +945,10 @@ async function main() {
     'CPU ms/req = CPU time (user + system) the server used during the measured run / answered requests; PG CPU ms/req: the same',
   );
   out.push(
-    "for this machine's PostgreSQL processes (when it runs here). Steadier than req/s when the load generator shares the CPUs.",
+    "for this machine's PostgreSQL processes (when it runs here), RMQ CPU ms/req for RabbitMQ's. Steadier than req/s when the load",
+  );
+  out.push(
+    'generator shares the CPUs. messages (the stream variant): messages in its queue after the run = rows; its CPU counts until the relay caught up.',
   );
   const svcHwm = memoryOf(service.child.pid)?.hwm;
   out.push(`service VmHWM (peak RSS since start): ${mb(svcHwm)} MB`);
@@ -892,6 +971,33 @@ async function main() {
         `  ${String(connections).padStart(4)} connections: throughput ${fmt(s.rps / b.rps, 2)}x, p99 ${fmt(s.p99 / b.p99, 2)}x, ` +
           `p50 ${fmt(s.p50 / b.p50, 2)}x, peak RSS ${fmt(s.peakRss / b.peakRss, 2)}x, ` +
           `CPU/req ${fmt(s.cpuPerReq / b.cpuPerReq, 2)}x (with PostgreSQL's ${fmt((s.cpuPerReq + s.pgCpuPerReq) / (b.cpuPerReq + b.pgCpuPerReq), 2)}x)` +
+          (perRound.length > 1 ? `; throughput per round ${perRound.join(', ')}` : ''),
+      );
+    }
+  }
+
+  if (opts.stream) {
+    out.push('');
+    out.push('with the stream on / off (the cost of the outbox and the relay):');
+    for (const connections of opts.connections) {
+      const on = combined.find((r) => r.target === 'stream' && r.connections === connections);
+      const off = combined.find((r) => r.target === 'service' && r.connections === connections);
+      const total = (r) => r.cpuPerReq + r.pgCpuPerReq + r.rmqCpuPerReq;
+      const perRound = results
+        .filter((r) => r.target === 'stream' && r.connections === connections)
+        .map((sr) => {
+          const off = results.find(
+            (r) => r.target === 'service' && r.connections === connections && r.round === sr.round,
+          );
+          return off ? fmt(sr.rps / off.rps, 2) : '-';
+        });
+      out.push(
+        `  ${String(connections).padStart(4)} connections: throughput ${fmt(on.rps / off.rps, 2)}x, p99 ${fmt(on.p99 / off.p99, 2)}x, ` +
+          `CPU/req in Node ${fmt(on.cpuPerReq / off.cpuPerReq, 2)}x, with PostgreSQL's and RabbitMQ's ${fmt(total(on) / total(off), 2)}x ` +
+          `(+${fmt(total(on) - total(off), 3)} ms per callback: Node +${fmt(on.cpuPerReq - off.cpuPerReq, 3)}, ` +
+          `PostgreSQL +${fmt(on.pgCpuPerReq - off.pgCpuPerReq, 3)}, RabbitMQ +${fmt(on.rmqCpuPerReq - off.rmqCpuPerReq, 3)}); ` +
+          `outbox at most ${on.backlogPeak} rows, caught up ${fmt(on.catchUpMs)} ms after the load; ` +
+          `messages ${on.messages} = rows ${on.rows}: ${on.messages === on.rows ? 'ok' : 'MISMATCH'}` +
           (perRound.length > 1 ? `; throughput per round ${perRound.join(', ')}` : ''),
       );
     }
