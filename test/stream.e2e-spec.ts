@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import request from 'supertest';
 import { aCallback, CALLBACK_PATH } from './factories';
 import { BROKER_URL, describeWithBroker, TestConsumer, uniqueName } from './support/broker';
@@ -162,6 +163,12 @@ describeWithBroker('the stream to the broker, when the broker is down at start-u
   let consumer: TestConsumer;
   let proxy: TcpProxy;
   let t: TestApp | undefined;
+  let logs = '';
+  const logLines = () =>
+    logs
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { level: string; msg: string });
 
   beforeAll(async () => {
     consumer = await TestConsumer.connect();
@@ -176,18 +183,37 @@ describeWithBroker('the stream to the broker, when the broker is down at start-u
     await consumer.close();
   });
 
-  it('should start, answer 201, and publish once the broker is reachable', async () => {
-    t = await createTestApp({ env: { BROKER_URL: proxy.urlFor(BROKER_URL), BROKER_EXCHANGE: exchange } });
+  it('should start, answer 201, warn of a backlog over the threshold, and publish once the broker is reachable', async () => {
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs += chunk.toString();
+        done();
+      },
+    });
+    t = await createTestApp({
+      env: { BROKER_URL: proxy.urlFor(BROKER_URL), BROKER_EXCHANGE: exchange, BROKER_BACKLOG_WARN_THRESHOLD: '2' },
+      logDestination: destination,
+    });
     const { apiKey, enterpriseId } = await t.issueKey();
-    const created = await request(t.http).post(CALLBACK_PATH).set('API-KEY', apiKey).send(aCallback()).expect(201);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const created = await request(t.http).post(CALLBACK_PATH).set('API-KEY', apiKey).send(aCallback()).expect(201);
+      ids.push(created.body.data.id);
+    }
     await request(t.http).get('/health/ready').expect(200);
-    await sleep(500);
+    // The backlog is counted every 5 s.
+    const warning = await until(
+      async () => logLines().find((line) => /^Outbox backlog over 2: \d+ callbacks wait/.test(line.msg)),
+      (line) => line !== undefined,
+      8_000,
+    );
+    expect(warning).toMatchObject({ level: 'warn' });
+    expect(logLines().some((line) => /Broker .* unreachable/.test(line.msg))).toBe(true);
     expect(consumer.of(enterpriseId)).toHaveLength(0);
 
     await proxy.up();
-    await consumer.waitFor(() => consumer.of(enterpriseId).length, 1, 15_000);
-    expect(consumer.of(enterpriseId).map((received) => received.message.properties.messageId)).toEqual([
-      created.body.data.id,
-    ]);
+    await consumer.waitFor(() => consumer.of(enterpriseId).length, ids.length, 15_000);
+    expect(consumer.of(enterpriseId).map((received) => received.message.properties.messageId)).toEqual(ids);
+    expect(logs).not.toContain('guest:guest');
   });
 });

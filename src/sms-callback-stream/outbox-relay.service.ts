@@ -121,7 +121,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       }
       await runner.commitTransaction();
       if (unconfirmed > 0) {
-        this.failed(`The broker did not confirm ${unconfirmed} message(s)`, publisher.status.error);
+        this.failed(`The broker did not confirm ${unconfirmed} message(s)`, publisher.status.error ?? 'nacked');
         return 'retry';
       }
       return claimed.length === this.settings.batchSize ? 'more' : 'idle';
