@@ -18,6 +18,12 @@ describe('validateEnv', () => {
     expect(validateEnv({ BROKER_URL: 'amqp://u:p@127.0.0.1:5672' }).BROKER_URL).toBe('amqp://u:p@127.0.0.1:5672');
   });
 
+  it('should name a bad URL without its credentials', () => {
+    const attempt = () => validateEnv({ BROKER_URL: 'http://user:s3cret@127.0.0.1:5672' });
+    expect(attempt).toThrow(/BROKER_URL="http:\/\/\*\*\*@127\.0\.0\.1:5672"/);
+    expect(attempt).not.toThrow(/s3cret/);
+  });
+
   it('should read numbers from strings and treat an empty DATABASE_URL as unset', () => {
     const env = validateEnv({ PORT: '8080', DB_POOL_SIZE: '4', DATABASE_URL: '' });
     expect(env.PORT).toBe(8080);

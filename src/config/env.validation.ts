@@ -224,7 +224,10 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
   if (errors.length > 0) {
     const lines = errors.map(
-      (e) => `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      (e) =>
+        // A URL's credentials stay out of the message.
+        `  ${e.property}=${JSON.stringify(e.value)?.replace(/\/\/[^@/\s"]*@/, '//***@')}: ` +
+        Object.values(e.constraints ?? {}).join('; '),
     );
     throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`);
   }

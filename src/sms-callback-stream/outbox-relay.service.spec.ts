@@ -157,7 +157,7 @@ describe('OutboxRelay', () => {
     expect(outbox.rows).toEqual([]);
   });
 
-  it('should look again at once when a callback is stored while it waits', async () => {
+  it('should look again at once when outbox rows are committed while it waits', async () => {
     const settings = resolveStreamOptions({ brokerUrl: 'amqp://x', pollIntervalMs: 60_000 });
     metrics = new SmsCallbackStreamMetrics(undefined, () => ({ backlog: 0, oldestAgeSeconds: 0, brokerUp: true }));
     relay = new OutboxRelay(
@@ -170,7 +170,7 @@ describe('OutboxRelay', () => {
     relay.onApplicationBootstrap();
     await sleep(20);
     outbox.rows = [entry(7)];
-    relay.onStored();
+    relay.wake();
     await sleep(20);
     expect(publisher.published).toEqual([entry(7).callbackId]);
   });

@@ -1,8 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { SMS_CALLBACK_STORED } from '../sms-callback/events/sms-callback-stored.event';
 import { BrokerPublisher } from './broker-publisher';
 import { OutboxRepository } from './outbox.repository';
 import { messageOf } from './sms-callback-message';
@@ -19,8 +17,9 @@ const FIRST_RETRY_DELAY_MS = 250;
  * Moves the outbox to the broker, oldest first, in batches: in one transaction, lock the oldest rows no
  * other instance holds (`FOR UPDATE SKIP LOCKED`), publish their callbacks, and delete the rows the broker
  * confirmed, then commit. A process that dies mid-batch leaves its rows to the next relay (they may be
- * published twice, with the same `messageId`: at least once). Runs when a callback is stored in this process
- * (the in-process event), every `pollIntervalMs` for rows of other instances, and right away while full
+ * published twice, with the same `messageId`: at least once). Runs as soon as this process has committed
+ * outbox rows (whichever route stored the callbacks), every `pollIntervalMs` for rows of other instances,
+ * and right away while full
  * batches come; while the broker or the database is unreachable it retries, backing off to
  * `maxRetryDelayMs`.
  */
@@ -29,7 +28,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('SmsCallbackStream');
   private running = false;
   private loop?: Promise<void>;
-  /** Set when a callback was stored while a batch was running: look again at once. */
+  /** Set when outbox rows were committed while a batch was running: look again at once. */
   private woken = false;
   private pauseEnd?: { end(): void; byStores: boolean };
   private failingSince?: number;
@@ -58,8 +57,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.publisher?.close();
   }
 
-  @OnEvent(SMS_CALLBACK_STORED)
-  onStored(): void {
+  /** Outbox rows were committed (by this process): relay them now rather than at the next poll. */
+  wake(): void {
     this.woken = true;
     if (this.pauseEnd?.byStores) {
       this.pauseEnd.end();

@@ -31,9 +31,9 @@ import { SmsCallbackStreamStatus } from './sms-callback-stream.status';
     },
     {
       provide: CALLBACK_OUTBOX,
-      inject: [STREAM_SETTINGS],
-      useFactory: ({ brokerUrl }: ResolvedStreamOptions): CallbackOutbox | null =>
-        brokerUrl ? { table: OUTBOX_TABLE } : null,
+      inject: [STREAM_SETTINGS, OutboxRelay],
+      useFactory: ({ brokerUrl }: ResolvedStreamOptions, relay: OutboxRelay): CallbackOutbox | null =>
+        brokerUrl ? { table: OUTBOX_TABLE, recorded: () => relay.wake() } : null,
     },
     {
       provide: BrokerPublisher,

@@ -8,6 +8,8 @@
  */
 export interface CallbackOutbox {
   readonly table: string;
+  /** Called after a statement that wrote outbox rows has committed (e.g. to relay them at once). */
+  recorded(): void;
 }
 
 /** Provided (globally) by the module that relays the outbox; absent or null: no outbox rows are written. */

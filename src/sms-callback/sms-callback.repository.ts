@@ -115,7 +115,17 @@ export class SmsCallbackRepository {
        VALUES ${tuples.join(', ')}
        ON CONFLICT (enterprise_id, replay_key) DO NOTHING
        RETURNING ${RETURNED}, replay_key AS "replayKey"`;
-    return this.callbacks.query(this.outbox ? withOutboxRows(insert, this.outbox.table) : insert, params);
+    if (!this.outbox) {
+      return this.callbacks.query(insert, params);
+    }
+    const inserted: InsertedSmsCallback[] = await this.callbacks.query(
+      withOutboxRows(insert, this.outbox.table),
+      params,
+    );
+    if (inserted.length > 0) {
+      this.outbox.recorded();
+    }
+    return inserted;
   }
 
   /** The stored callbacks with these replay keys, each with its replay key. */
