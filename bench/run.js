@@ -544,6 +544,18 @@ function combine(runs) {
   };
 }
 
+/** The throughput ratio `target` / `reference` of each round at `connections`. */
+function throughputPerRound(results, target, reference, connections) {
+  return results
+    .filter((r) => r.target === target && r.connections === connections)
+    .map((run) => {
+      const other = results.find(
+        (r) => r.target === reference && r.connections === connections && r.round === run.round,
+      );
+      return other ? fmt(run.rps / other.rps, 2) : '-';
+    });
+}
+
 function otherCodes(run) {
   const entries = Object.entries(run.counts.other);
   return entries.length ? ' ' + entries.map(([code, n]) => `${code}x${n}`).join(',') : '';
@@ -959,14 +971,7 @@ async function main() {
     for (const connections of opts.connections) {
       const s = combined.find((r) => r.target === 'service' && r.connections === connections);
       const b = combined.find((r) => r.target === 'baseline' && r.connections === connections);
-      const perRound = results
-        .filter((r) => r.target === 'service' && r.connections === connections)
-        .map((sr) => {
-          const br = results.find(
-            (r) => r.target === 'baseline' && r.connections === connections && r.round === sr.round,
-          );
-          return br ? fmt(sr.rps / br.rps, 2) : '-';
-        });
+      const perRound = throughputPerRound(results, 'service', 'baseline', connections);
       out.push(
         `  ${String(connections).padStart(4)} connections: throughput ${fmt(s.rps / b.rps, 2)}x, p99 ${fmt(s.p99 / b.p99, 2)}x, ` +
           `p50 ${fmt(s.p50 / b.p50, 2)}x, peak RSS ${fmt(s.peakRss / b.peakRss, 2)}x, ` +
@@ -983,14 +988,7 @@ async function main() {
       const on = combined.find((r) => r.target === 'stream' && r.connections === connections);
       const off = combined.find((r) => r.target === 'service' && r.connections === connections);
       const total = (r) => r.cpuPerReq + r.pgCpuPerReq + r.rmqCpuPerReq;
-      const perRound = results
-        .filter((r) => r.target === 'stream' && r.connections === connections)
-        .map((sr) => {
-          const off = results.find(
-            (r) => r.target === 'service' && r.connections === connections && r.round === sr.round,
-          );
-          return off ? fmt(sr.rps / off.rps, 2) : '-';
-        });
+      const perRound = throughputPerRound(results, 'stream', 'service', connections);
       out.push(
         `  ${String(connections).padStart(4)} connections: throughput ${fmt(on.rps / off.rps, 2)}x, p99 ${fmt(on.p99 / off.p99, 2)}x, ` +
           `CPU/req in Node ${fmt(on.cpuPerReq / off.cpuPerReq, 2)}x, with PostgreSQL's and RabbitMQ's ${fmt(total(on) / total(off), 2)}x ` +

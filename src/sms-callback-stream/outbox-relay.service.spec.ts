@@ -82,12 +82,12 @@ describe('OutboxRelay', () => {
   let metrics: SmsCallbackStreamMetrics;
   let relay: OutboxRelay;
 
-  const start = (batchSize = 500) => {
+  const start = (options: { batchSize?: number; pollIntervalMs?: number } = {}) => {
     const settings = resolveStreamOptions({
       brokerUrl: 'amqp://x',
-      batchSize,
       pollIntervalMs: 20,
       maxRetryDelayMs: 20,
+      ...options,
     });
     metrics = new SmsCallbackStreamMetrics(undefined, () => ({ backlog: 0, oldestAgeSeconds: 0, brokerUp: true }));
     relay = new OutboxRelay(
@@ -112,7 +112,7 @@ describe('OutboxRelay', () => {
 
   it('should publish the oldest rows first, in batches, and remove each row only once it is confirmed', async () => {
     outbox.rows = [1, 2, 3, 4, 5].map((n) => entry(n));
-    start(2);
+    start({ batchSize: 2 });
     await sleep(100);
     expect(publisher.published).toEqual([1, 2, 3, 4, 5].map((n) => entry(n).callbackId));
     expect(outbox.committed.filter((ids) => ids.length > 0)).toEqual([['1', '2'], ['3', '4'], ['5']]);
@@ -158,16 +158,7 @@ describe('OutboxRelay', () => {
   });
 
   it('should look again at once when outbox rows are committed while it waits', async () => {
-    const settings = resolveStreamOptions({ brokerUrl: 'amqp://x', pollIntervalMs: 60_000 });
-    metrics = new SmsCallbackStreamMetrics(undefined, () => ({ backlog: 0, oldestAgeSeconds: 0, brokerUp: true }));
-    relay = new OutboxRelay(
-      settings,
-      outbox.dataSource,
-      outbox.repository,
-      publisher as unknown as BrokerPublisher,
-      metrics,
-    );
-    relay.onApplicationBootstrap();
+    start({ pollIntervalMs: 60_000 });
     await sleep(20);
     outbox.rows = [entry(7)];
     relay.wake();
