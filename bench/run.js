@@ -347,6 +347,17 @@ function runCommand(command, args, { env = process.env, timeoutMs, cwd = ROOT })
   });
 }
 
+/** Starts a server to measure on a free port, waits until it answers and samples its RSS. */
+async function startTarget(name, args, env, timeoutMs, opts) {
+  const port = await freePort();
+  const info = startChild(name, args, { ...env, PORT: String(port) }, opts);
+  await waitUntilAnswering(info, port, timeoutMs);
+  log(`${name} answering on port ${port} (pid ${info.child.pid})`);
+  const sampler = new RssSampler(info.child.pid);
+  state.samplers.push(sampler);
+  return { name, port, info, sampler };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // load
 
@@ -709,61 +720,25 @@ async function main() {
         `RabbitMQ unreachable at ${brokerUrl.replace(/\/\/[^@/]*@/, '//')} (${err.message}): start it, or --no-stream`,
       );
     }
-    const streamPort = await freePort();
-    const stream = startChild(
-      'stream',
-      [...opts.serviceNodeArgs, SERVICE_MAIN],
-      { ...serviceEnv, PORT: String(streamPort), BROKER_URL: brokerUrl, BROKER_EXCHANGE: state.broker.exchange },
-      opts,
-    );
-    await waitUntilAnswering(stream, streamPort, 90_000);
-    log(
-      `service with the stream on answering on port ${streamPort} (pid ${stream.child.pid}), exchange ${state.broker.exchange}`,
-    );
-    const sampler = new RssSampler(stream.child.pid);
-    state.samplers.push(sampler);
-    targets.push({
-      name: 'stream',
-      port: streamPort,
-      apiKey: license.apiKey,
-      table: 'sms_callbacks',
-      info: stream,
-      sampler,
-      stream: true,
-    });
+    const env = { ...serviceEnv, BROKER_URL: brokerUrl, BROKER_EXCHANGE: state.broker.exchange };
+    const stream = await startTarget('stream', [...opts.serviceNodeArgs, SERVICE_MAIN], env, 90_000, opts);
+    log(`  the service with the stream on, publishing to exchange ${state.broker.exchange}`);
+    targets.push({ ...stream, apiKey: license.apiKey, table: 'sms_callbacks', stream: true });
   }
 
   // 4. the baseline
   if (opts.baseline) {
-    const baselinePort = await freePort();
-    const baseline = startChild(
-      'baseline',
-      [BASELINE_MAIN],
-      {
-        ...process.env,
-        NODE_ENV: 'production',
-        DATABASE_URL: benchUrl,
-        PORT: String(baselinePort),
-        HOST: '127.0.0.1',
-        DB_POOL_SIZE: String(opts.poolSize),
-        BASELINE_API_KEYS: JSON.stringify({ [license.apiKey]: { licenseId: license.id, enterpriseId: ENTERPRISE } }),
-      },
-      opts,
-    );
-    await waitUntilAnswering(baseline, baselinePort, 30_000);
-    log(
-      `baseline answering on port ${baselinePort} (pid ${baseline.child.pid}) ${baseline.tail.find((l) => l.includes('listening')) ?? ''}`,
-    );
-    const sampler = new RssSampler(baseline.child.pid);
-    state.samplers.push(sampler);
-    targets.push({
-      name: 'baseline',
-      port: baselinePort,
-      apiKey: license.apiKey,
-      table: 'baseline_sms_callbacks',
-      info: baseline,
-      sampler,
-    });
+    const env = {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: benchUrl,
+      HOST: '127.0.0.1',
+      DB_POOL_SIZE: String(opts.poolSize),
+      BASELINE_API_KEYS: JSON.stringify({ [license.apiKey]: { licenseId: license.id, enterpriseId: ENTERPRISE } }),
+    };
+    const baseline = await startTarget('baseline', [BASELINE_MAIN], env, 30_000, opts);
+    log(`  ${baseline.info.tail.find((l) => l.includes('listening')) ?? ''}`);
+    targets.push({ ...baseline, apiKey: license.apiKey, table: 'baseline_sms_callbacks' });
   }
 
   state.db = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5_000 });

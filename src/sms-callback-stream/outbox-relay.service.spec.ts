@@ -86,6 +86,7 @@ describe('OutboxRelay', () => {
     const settings = resolveStreamOptions({
       brokerUrl: 'amqp://x',
       pollIntervalMs: 20,
+      batchWindowMs: 0,
       maxRetryDelayMs: 20,
       ...options,
     });

@@ -77,8 +77,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       }
       retryDelay = 0;
       this.recovered();
-      if (outcome === 'idle' && !this.woken) {
-        await this.pause(this.settings.pollIntervalMs, true);
+      if (outcome === 'idle') {
+        if (!this.woken) {
+          await this.pause(this.settings.pollIntervalMs, true);
+        }
+        // Under load, many small batches would cost more (per transaction, per wait for confirms) than this.
+        await this.pause(this.settings.batchWindowMs, false);
       }
     }
   }

@@ -27,7 +27,7 @@ export interface OutgoingMessage {
 
 /**
  * The message for a stored callback: persistent, JSON, its `messageId` the callback's id (a message sent
- * again carries the same one: consumers deduplicate on it), stamped with the time the callback was stored.
+ * again carries the same one: consumers deduplicate on it).
  */
 export function messageOf(callback: StoredSmsCallback): OutgoingMessage {
   const body: SmsCallbackStoredMessage = {
@@ -37,14 +37,7 @@ export function messageOf(callback: StoredSmsCallback): OutgoingMessage {
   return {
     routingKey: STORED_ROUTING_KEY,
     content: Buffer.from(JSON.stringify(body)),
-    options: {
-      persistent: true,
-      contentType: 'application/json',
-      contentEncoding: 'utf-8',
-      messageId: callback.id,
-      type: STORED_ROUTING_KEY,
-      timestamp: Math.floor(callback.receivedAt.getTime() / 1000),
-      appId: 'sms-callback-service',
-    },
+    // Only what the contract names: each property is encoded in every message (the time is in the data).
+    options: { persistent: true, contentType: 'application/json', messageId: callback.id },
   };
 }

@@ -13,6 +13,11 @@ export interface SmsCallbackStreamOptions {
   batchSize?: number;
   /** How often the relay looks for callbacks stored by other instances, or left by a dead one. Default 1,000 ms. */
   pollIntervalMs?: number;
+  /**
+   * Once new rows wake the relay, it waits this long before it takes a batch, so that one batch (one
+   * transaction, one wait for confirms) carries the callbacks stored meanwhile. Default 50 ms.
+   */
+  batchWindowMs?: number;
   /** How long the broker has to confirm a batch before its unconfirmed messages are sent again. Default 10,000 ms. */
   publishTimeoutMs?: number;
   /** How long a connection attempt to the broker may take. Default 5,000 ms. */
@@ -35,6 +40,7 @@ export const STREAM_DEFAULTS: Omit<ResolvedStreamOptions, 'brokerUrl' | 'metrics
   backlogWarnThreshold: 1_000,
   batchSize: 500,
   pollIntervalMs: 1_000,
+  batchWindowMs: 50,
   publishTimeoutMs: 10_000,
   connectTimeoutMs: 5_000,
   maxRetryDelayMs: 5_000,
