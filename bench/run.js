@@ -142,15 +142,21 @@ function cpuTimesOf(pid) {
   }
 }
 
-/** The CPU times of this machine's processes named `comm` (pid -> times); empty when there are none. */
-function cpuSnapshotOf(comm) {
+/**
+ * The CPU times of this machine's processes named `comm` whose command line `keep` accepts (pid -> times);
+ * empty when there are none.
+ */
+function cpuSnapshotOf(comm, keep = () => true) {
   const snapshot = new Map();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) {
       continue;
     }
     try {
-      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) {
+      if (
+        fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm &&
+        keep(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '))
+      ) {
         const times = cpuTimesOf(entry);
         if (times) {
           snapshot.set(entry, times);
@@ -163,7 +169,17 @@ function cpuSnapshotOf(comm) {
   return snapshot;
 }
 
-const postgresCpuSnapshot = () => cpuSnapshotOf('postgres');
+/** `postgres: 15/main: <user> <database> <host>(<port>) <state>`: a client's backend, and its database. */
+const CLIENT_BACKEND = /^postgres: [^:]+: \S+ (\S+) (\S+\(\d+\)|\[local\])/;
+/**
+ * PostgreSQL's processes but for the backends of other databases: on a shared machine, other people's
+ * sessions are not the bench's cost (the server's own processes, shared by all, are counted).
+ */
+const postgresCpuSnapshot = (database) =>
+  cpuSnapshotOf('postgres', (cmdline) => {
+    const backend = CLIENT_BACKEND.exec(cmdline);
+    return !backend || backend[1] === database;
+  });
 /** RabbitMQ's Erlang VM. */
 const brokerCpuSnapshot = () => cpuSnapshotOf('beam.smp');
 
@@ -787,7 +803,7 @@ async function main() {
         }
         log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
         const cpu0 = cpuTimesOf(target.info.child.pid)?.own ?? NaN;
-        const pg0 = postgresCpuSnapshot();
+        const pg0 = postgresCpuSnapshot(dbName);
         const rmq0 = brokerCpuSnapshot();
         const backlog = target.stream ? backlogSampler(state.db) : null;
         const run = await load(target, connections, opts.duration, 'run');
@@ -797,7 +813,7 @@ async function main() {
           run.catchUpMs = await outboxDrained(state.db);
         }
         run.cpuMs = (cpuTimesOf(target.info.child.pid)?.own ?? NaN) - cpu0;
-        run.pgCpuMs = cpuBetween(pg0, postgresCpuSnapshot());
+        run.pgCpuMs = cpuBetween(pg0, postgresCpuSnapshot(dbName));
         run.rmqCpuMs = cpuBetween(rmq0, brokerCpuSnapshot());
         run.cpuPerReq = run.cpuMs / run.completed;
         run.pgCpuPerReq = run.pgCpuMs / run.completed;
