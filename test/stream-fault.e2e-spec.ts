@@ -130,6 +130,47 @@ if (SKIP) {
     expect(await outboxDrained(enterpriseIds)).toBe(0);
   });
 
+  it('should store while the broker is away and publish a backlog of 3,000 within a minute of its return, oldest first', async () => {
+    const keys = await Promise.all(Array.from({ length: 8 }, () => t.issueKey()));
+    const enterpriseIds = keys.map((key) => key.enterpriseId);
+    await proxy.down();
+    const service = await start(proxy.urlFor(BROKER_URL));
+    const outcomes = await runLoad({
+      baseUrl: service.url,
+      apiKeys: keys.map((key) => key.apiKey),
+      running: () => true,
+      maxCallbacks: 3_000,
+      requestTimeoutMs: 5_000,
+    });
+    const stored = await storedIds(enterpriseIds);
+    expect(outcomes.filter((outcome) => outcome.status !== 201)).toEqual([]);
+    // (runLoad's clients may each send one past maxCallbacks)
+    expect(stored).toHaveLength(outcomes.length);
+    expect(stored.length).toBeGreaterThanOrEqual(3_000);
+    expect(consumer.of(enterpriseIds)).toHaveLength(0);
+
+    const returned = Date.now();
+    await proxy.up();
+    await consumer.waitFor(() => consumer.of(enterpriseIds).length, stored.length, 60_000);
+    const tookMs = Date.now() - returned;
+    const received = consumer.of(enterpriseIds).map((message) => message.body.data);
+    process.stdout.write(
+      `stream, broker outage: a backlog of ${stored.length} published ${tookMs} ms after its return\n`,
+    );
+    expect(new Set(received.map((data) => data.id))).toEqual(new Set(stored));
+    // Oldest first: by the outbox's numbering, which follows the commits; concurrent batches may take
+    // their `receivedAt` (their transaction's start) a few milliseconds out of that order, not more.
+    const receivedAt = received.map((data) => Date.parse(String(data.receivedAt)));
+    let latest = 0;
+    const outOfOrder = receivedAt.filter((at) => {
+      latest = Math.max(latest, at);
+      return at < latest - 1_000;
+    });
+    expect(outOfOrder).toEqual([]);
+    expect(tookMs).toBeLessThan(60_000);
+    await service.stop('SIGKILL');
+  });
+
   it('should share one outbox between two instances without publishing a callback twice', async () => {
     const keys = await Promise.all(Array.from({ length: 4 }, () => t.issueKey()));
     const enterpriseIds = keys.map((key) => key.enterpriseId);

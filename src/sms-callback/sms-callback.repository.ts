@@ -68,12 +68,9 @@ const INSERTED_COLUMNS = [
 ];
 const PROPERTIES = Object.keys(COLUMNS) as Array<keyof StoredSmsCallback>;
 
-/** The select list of a {@link StoredSmsCallback}, of the table or of its alias `alias`. */
-export function storedCallbackColumns(alias?: string): string {
-  const prefix = alias ? `${alias}.` : '';
-  return PROPERTIES.map((property) => `${prefix}${COLUMNS[property]} AS "${property}"`).join(', ');
-}
-const RETURNED = storedCallbackColumns();
+/** The select list of a {@link StoredSmsCallback} (for the outbox's relay too). */
+export const STORED_CALLBACK_COLUMNS = PROPERTIES.map((property) => `${COLUMNS[property]} AS "${property}"`).join(', ');
+const RETURNED = STORED_CALLBACK_COLUMNS;
 
 /** Queries on `sms_callbacks` (and the outbox rows written with them), nothing else. */
 @Injectable()
