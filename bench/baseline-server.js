@@ -5,7 +5,8 @@
  * type check of the seven fields, the service's replay key, and one
  * `INSERT ... ON CONFLICT DO NOTHING RETURNING` per request (autocommit: the 201 goes out after the commit).
  *
- * It writes to its own table `baseline_sms_callbacks`, made `LIKE sms_callbacks INCLUDING ALL` (the service's
+ * It writes to its own table `baseline_sms_callbacks`, made `LIKE sms_callbacks INCLUDING ALL` (a plain table, not
+ * partitioned, with the service's
  * columns, constraints and every index), so the service must have started on the database first; it fills the
  * same columns, the normalised number and the parsed times with hand-written code for the forms the bench
  * sends (`84...`/`0...` numbers, `YYYY-MM-DD HH:mm:ss` local to UTC+7). When the service's `licenses`
@@ -203,7 +204,7 @@ async function main() {
            (enterprise_id, license_id, msisdn, msisdn_normalized, request_id, send_time, send_time_at,
             response_time_telco, response_time_telco_at, status, referent_id, retry_count, replay_key, raw_body)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-         ON CONFLICT (enterprise_id, replay_key) DO NOTHING
+         ON CONFLICT (enterprise_id, replay_key, send_time_at) DO NOTHING
          RETURNING ${RETURNED}`,
         [
           license.enterpriseId,

@@ -36,6 +36,8 @@ const USAGE = `Usage: node bench/run.js [options]    (npm run bench -- [options]
   --no-soak               skip the soak
   --no-baseline           measure the service only (no ratios)
   --no-stream             leave out the variant with the stream to RabbitMQ on (BROKER_URL)
+  --unpartitioned         also measure the same service on an unpartitioned callbacks table (a second database,
+                          same columns and indexes), taking turns with the others: the cost of partitioning
   --no-build              use the existing dist/ (no \`nest build\`)
   --pool-size <n>         DB_POOL_SIZE of both servers (default 10, the service default)
   --keep-db               do not drop the bench database at the end (its name is printed)
@@ -65,6 +67,7 @@ function parseOptions(argv) {
       'no-soak': { type: 'boolean', default: false },
       'no-baseline': { type: 'boolean', default: false },
       'no-stream': { type: 'boolean', default: false },
+      unpartitioned: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -87,6 +90,7 @@ function parseOptions(argv) {
     soak: !values['no-soak'],
     baseline: !values['no-baseline'],
     stream: !values['no-stream'],
+    unpartitioned: values.unpartitioned,
     build: !values['no-build'],
     keepDb: values['keep-db'],
     verbose: values.verbose,
@@ -172,13 +176,13 @@ function cpuSnapshotOf(comm, keep = () => true) {
 /** `postgres: 15/main: <user> <database> <host>(<port>) <state>`: a client's backend, and its database. */
 const CLIENT_BACKEND = /^postgres: [^:]+: \S+ (\S+) (\S+\(\d+\)|\[local\])/;
 /**
- * PostgreSQL's processes but for the backends of other databases: on a shared machine, other people's
+ * PostgreSQL's processes but for the backends of other databases (the bench's start with its name): on a shared machine, other people's
  * sessions are not the bench's cost (the server's own processes, shared by all, are counted).
  */
 const postgresCpuSnapshot = (database) =>
   cpuSnapshotOf('postgres', (cmdline) => {
     const backend = CLIENT_BACKEND.exec(cmdline);
-    return !backend || backend[1] === database;
+    return !backend || backend[1].startsWith(database);
   });
 /** RabbitMQ's Erlang VM. */
 const brokerCpuSnapshot = () => cpuSnapshotOf('beam.smp');
@@ -379,12 +383,18 @@ async function startTarget(name, args, env, timeoutMs, opts) {
 
 let runCounter = 0;
 
+/** Now, local time (+07:00, the service's default CALLBACK_TIMEZONE): callbacks land in today's partition. */
+const localTime = (offsetMs) =>
+  new Date(Date.now() + 7 * 3600_000 + offsetMs).toISOString().slice(0, 19).replace('T', ' ');
+const SEND_TIME = localTime(0);
+const RESPONSE_TIME = localTime(2_000);
+
 function callbackBody(id, n) {
   return JSON.stringify({
     msisdn: `849${String(10_000_000 + (n % 90_000_000)).padStart(8, '0')}`,
     requestId: `req-${id}`,
-    sendTime: '2025-05-01 17:15:30',
-    responseTimeTelco: '2025-05-01 17:15:32',
+    sendTime: SEND_TIME,
+    responseTimeTelco: RESPONSE_TIME,
     status: n % 7 === 0 ? 1 : 0,
     referentId: `msg-${id}`,
     retryCount: n % 3,
@@ -591,7 +601,76 @@ function otherCodes(run) {
 // ---------------------------------------------------------------------------------------------------
 // main
 
-const state = { admin: null, db: null, dbName: null, keepDb: false, cleaning: null, samplers: [], broker: null };
+async function createDatabase(adminUrl, name) {
+  await state.admin.query(`CREATE DATABASE "${name}"`);
+  state.dbNames.push(name);
+  state.dbName ??= name;
+  log(`created database ${name}`);
+  return dbUrl(adminUrl, name);
+}
+
+/**
+ * Starts the built service on `url` (its migrations create the schema) and issues it a license with the CLI;
+ * `env` on top of the bench's environment (the stream is off unless it sets BROKER_URL).
+ */
+async function startService(url, name, opts, env = {}) {
+  const servicePort = await freePort();
+  const serviceEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: url,
+    PORT: String(servicePort),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DB_POOL_SIZE: String(opts.poolSize),
+    // One license sends the whole load: its production rate limit would measure the limiter, not the path.
+    LICENSE_RATE_LIMIT_PER_SECOND: '0',
+    // Partition maintenance is not on the write path (the migration made today's partition); off, so that it
+    // never runs into the unpartitioned variant's table swap.
+    CALLBACK_MAINTENANCE_INTERVAL_MINUTES: '0',
+    BROKER_URL: '',
+    ...env,
+  };
+  const service = startChild(name, [...opts.serviceNodeArgs, SERVICE_MAIN], serviceEnv, opts);
+  const serviceStart = Date.now();
+  await waitUntilAnswering(service, servicePort, 90_000);
+  log(
+    `${name} answering on port ${servicePort} (pid ${service.child.pid}) after ${((Date.now() - serviceStart) / 1000).toFixed(1)} s`,
+  );
+  const serviceSampler = new RssSampler(service.child.pid);
+  state.samplers.push(serviceSampler);
+  const issued = await runCommand(
+    process.execPath,
+    [LICENSE_CLI, 'issue', '--enterprise', ENTERPRISE, '--label', 'bench', '--json'],
+    { env: serviceEnv, timeoutMs: 90_000 },
+  );
+  if (issued.code !== 0) {
+    throw new HarnessError(`license CLI failed (code ${issued.code}):\n${issued.stdout}${issued.stderr}`);
+  }
+  let license;
+  try {
+    license = JSON.parse(issued.stdout.trim().split('\n').filter(Boolean).pop());
+  } catch {
+    throw new HarnessError(`license CLI printed no JSON:\n${issued.stdout}${issued.stderr}`);
+  }
+  if (!license.apiKey || !license.id) {
+    throw new HarnessError(`license CLI output lacks apiKey or id: ${issued.stdout}`);
+  }
+  log(`issued license ${license.id} (${license.keyPrefix}...) for enterprise ${ENTERPRISE} on ${name}`);
+  return { service, servicePort, serviceEnv, serviceSampler, license };
+}
+
+const state = {
+  admin: null,
+  db: null,
+  dbName: null,
+  dbNames: [],
+  clients: [],
+  keepDb: false,
+  cleaning: null,
+  samplers: [],
+  broker: null,
+};
 
 async function cleanup() {
   if (state.cleaning) {
@@ -602,27 +681,23 @@ async function cleanup() {
       s.stop();
     }
     await Promise.all([...children].map((info) => stopChild(info)));
-    if (state.db) {
-      await state.db.end().catch(() => {});
+    for (const client of [state.db, ...state.clients].filter(Boolean)) {
+      await client.end().catch(() => {});
     }
     if (state.broker) {
       await state.broker.close();
       log(`deleted exchange and queue ${state.broker.queue}`);
     }
-    if (state.admin && state.dbName) {
+    for (const name of state.admin ? state.dbNames : []) {
       if (state.keepDb) {
-        log(`kept database ${state.dbName}`);
-      } else {
-        try {
-          await withTimeout(
-            state.admin.query(`DROP DATABASE IF EXISTS "${state.dbName}" WITH (FORCE)`),
-            30_000,
-            'DROP DATABASE',
-          );
-          log(`dropped database ${state.dbName}`);
-        } catch (err) {
-          log(`could not drop database ${state.dbName}: ${err.message}`);
-        }
+        log(`kept database ${name}`);
+        continue;
+      }
+      try {
+        await withTimeout(state.admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`), 30_000, 'DROP DATABASE');
+        log(`dropped database ${name}`);
+      } catch (err) {
+        log(`could not drop database ${name}: ${err.message}`);
       }
     }
     if (state.admin) {
@@ -663,57 +738,10 @@ async function main() {
   state.admin = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
   await withTimeout(state.admin.connect(), 10_000, 'connecting to the admin database');
   const dbName = `sms_bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
-  await state.admin.query(`CREATE DATABASE "${dbName}"`);
-  state.dbName = dbName;
-  const benchUrl = dbUrl(adminUrl, dbName);
-  log(`created database ${dbName}`);
+  const benchUrl = await createDatabase(adminUrl, dbName);
 
   // 3. the service
-  const servicePort = await freePort();
-  const serviceEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATABASE_URL: benchUrl,
-    PORT: String(servicePort),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    DB_POOL_SIZE: String(opts.poolSize),
-    // One license sends the whole load: its production rate limit would measure the limiter, not the path.
-    LICENSE_RATE_LIMIT_PER_SECOND: '0',
-    // The stream is the variant below, not this one.
-    BROKER_URL: '',
-  };
-  const service = startChild('service', [...opts.serviceNodeArgs, SERVICE_MAIN], serviceEnv, opts);
-  const serviceStart = Date.now();
-  await waitUntilAnswering(service, servicePort, 90_000);
-  log(
-    `service answering on port ${servicePort} (pid ${service.child.pid}) after ${((Date.now() - serviceStart) / 1000).toFixed(1)} s`,
-  );
-  const serviceSampler = new RssSampler(service.child.pid);
-  state.samplers.push(serviceSampler);
-
-  const issued = await runCommand(
-    process.execPath,
-    [LICENSE_CLI, 'issue', '--enterprise', ENTERPRISE, '--label', 'bench', '--json'],
-    {
-      env: serviceEnv,
-      timeoutMs: 90_000,
-    },
-  );
-  if (issued.code !== 0) {
-    throw new HarnessError(`license CLI failed (code ${issued.code}):\n${issued.stdout}${issued.stderr}`);
-  }
-  let license;
-  try {
-    license = JSON.parse(issued.stdout.trim().split('\n').filter(Boolean).pop());
-  } catch {
-    throw new HarnessError(`license CLI printed no JSON:\n${issued.stdout}${issued.stderr}`);
-  }
-  if (!license.apiKey || !license.id) {
-    throw new HarnessError(`license CLI output lacks apiKey or id: ${issued.stdout}`);
-  }
-  log(`issued license ${license.id} (${license.keyPrefix}...) for enterprise ${ENTERPRISE}`);
-
+  const { service, servicePort, serviceSampler, license } = await startService(benchUrl, 'service', opts);
   const targets = [
     {
       name: 'service',
@@ -725,7 +753,33 @@ async function main() {
     },
   ];
 
-  // 3b. the service with the stream on: its own process on the same database, publishing to the bench's
+  // 3b. the same service on an unpartitioned table: a second database, the table turned back into one heap with
+  // the same columns and indexes (the unique index of the replay key keeps its send_time_at column)
+  if (opts.unpartitioned) {
+    const plainUrl = await createDatabase(adminUrl, `${dbName}_plain`);
+    const plain = await startService(plainUrl, 'service-unpartitioned', opts);
+    const db = new Client({ connectionString: plainUrl, connectionTimeoutMillis: 5_000 });
+    state.clients.push(db);
+    await db.connect();
+    await db.query(`BEGIN;
+      CREATE TABLE sms_callbacks_plain (LIKE sms_callbacks INCLUDING DEFAULTS INCLUDING INDEXES);
+      DROP TABLE sms_callbacks;
+      ALTER TABLE sms_callbacks_plain RENAME TO sms_callbacks;
+      ALTER TABLE sms_callbacks ADD CONSTRAINT "FK_sms_callbacks_license_id" FOREIGN KEY (license_id) REFERENCES licenses (id);
+      COMMIT`);
+    log('service-unpartitioned: sms_callbacks is now a plain table');
+    targets.push({
+      name: 'service-unpartitioned',
+      port: plain.servicePort,
+      apiKey: plain.license.apiKey,
+      table: 'sms_callbacks',
+      db,
+      info: plain.service,
+      sampler: plain.serviceSampler,
+    });
+  }
+
+  // 3c. the service with the stream on: its own process on the same database, publishing to the bench's
   // own exchange and durable queue
   if (opts.stream) {
     const brokerUrl = process.env.BENCH_BROKER_URL || 'amqp://guest:guest@127.0.0.1:5672';
@@ -736,10 +790,20 @@ async function main() {
         `RabbitMQ unreachable at ${brokerUrl.replace(/\/\/[^@/]*@/, '//')} (${err.message}): start it, or --no-stream`,
       );
     }
-    const env = { ...serviceEnv, BROKER_URL: brokerUrl, BROKER_EXCHANGE: state.broker.exchange };
-    const stream = await startTarget('stream', [...opts.serviceNodeArgs, SERVICE_MAIN], env, 90_000, opts);
+    const stream = await startService(benchUrl, 'stream', opts, {
+      BROKER_URL: brokerUrl,
+      BROKER_EXCHANGE: state.broker.exchange,
+    });
     log(`  the service with the stream on, publishing to exchange ${state.broker.exchange}`);
-    targets.push({ ...stream, apiKey: license.apiKey, table: 'sms_callbacks', stream: true });
+    targets.push({
+      name: 'stream',
+      port: stream.servicePort,
+      apiKey: stream.license.apiKey,
+      table: 'sms_callbacks',
+      info: stream.service,
+      sampler: stream.serviceSampler,
+      stream: true,
+    });
   }
 
   // 4. the baseline
@@ -772,7 +836,7 @@ async function main() {
   const warmUp = async (target, connections, seconds, what) => {
     log(`${target.name} @ ${connections} connections: ${what} ${seconds} s`);
     const warm = await load(target, connections, seconds, 'warmup');
-    warm.rows = await storedRows(state.db, target.table, warm);
+    warm.rows = await storedRows(target.db ?? state.db, target.table, warm);
     if (warm.rows !== warm.counts.s2xx) {
       log(`  ${what}: rows ${warm.rows} vs 2xx ${warm.counts.s2xx}: ${rowCheck(warm)}`);
     }
@@ -823,7 +887,7 @@ async function main() {
           await state.broker.purge();
         }
         ensureAlive();
-        run.rows = await storedRows(state.db, target.table, run);
+        run.rows = await storedRows(target.db ?? state.db, target.table, run);
         run.peakRss = target.sampler.peakSince(run.t0, run.tEnd);
         run.hwm = memoryOf(target.info.child.pid)?.hwm ?? null;
         run.target = target.name;
@@ -968,6 +1032,27 @@ async function main() {
           `p50 ${fmt(s.p50 / b.p50, 2)}x, peak RSS ${fmt(s.peakRss / b.peakRss, 2)}x, ` +
           `CPU/req ${fmt(s.cpuPerReq / b.cpuPerReq, 2)}x (with PostgreSQL's ${fmt((s.cpuPerReq + s.pgCpuPerReq) / (b.cpuPerReq + b.pgCpuPerReq), 2)}x)` +
           (perRound.length > 1 ? `; throughput per round ${perRound.join(', ')}` : ''),
+      );
+    }
+  }
+
+  if (opts.unpartitioned) {
+    out.push('');
+    out.push('service (partitioned table) / service-unpartitioned (the same service on a plain table):');
+    for (const connections of opts.connections) {
+      const of = (name, round) =>
+        results.filter(
+          (r) => r.target === name && r.connections === connections && (round === undefined || r.round === round),
+        );
+      const [p] = combined.filter((r) => r.target === 'service' && r.connections === connections);
+      const [u] = combined.filter((r) => r.target === 'service-unpartitioned' && r.connections === connections);
+      const perRound = of('service').map((pr) => {
+        const [ur] = of('service-unpartitioned', pr.round);
+        return ur ? fmt(pr.rps / ur.rps, 2) : '-';
+      });
+      out.push(
+        `  ${String(connections).padStart(4)} connections: throughput ${fmt(p.rps / u.rps, 2)}x (${fmt(p.rps)} / ${fmt(u.rps)} req/s), ` +
+          `p99 ${fmt(p.p99 / u.p99, 2)}x, PostgreSQL CPU/req ${fmt(p.pgCpuPerReq / u.pgCpuPerReq, 2)}x; throughput per round ${perRound.join(', ')}`,
       );
     }
   }

@@ -46,14 +46,16 @@ const DEFAULTS = {
  * request); recipient m = r * 48271 mod $msisdns (48271 is prime to 2^a 5^b, so every recipient gets its share);
  * the send time of request r is $start + r * ($span / $requests) seconds, whole seconds.
  *
- * $1 enterprise, $2 license id, $3 first row, $4 last row, $5 total rows, $6 distinct msisdns,
+ * Enterprise e = 1 + r mod (number of enterprises): both callbacks of a request are of one enterprise.
+ *
+ * $1 enterprises (text[]), $2 their license ids (uuid[]), $3 first row, $4 last row, $5 total rows, $6 distinct msisdns,
  * $7 start (local date), $8 days, $9 time zone, $10 salt.
  */
 const INSERT_CHUNK = `
 INSERT INTO sms_callbacks
   (enterprise_id, license_id, received_at, msisdn, msisdn_normalized, request_id, send_time, send_time_at,
    response_time_telco, response_time_telco_at, status, referent_id, retry_count, replay_key, raw_body)
-SELECT $1, $2::uuid, received_at, msisdn, msisdn_normalized, request_id, send_time, send_time_at,
+SELECT enterprise_id, license_id, received_at, msisdn, msisdn_normalized, request_id, send_time, send_time_at,
        response_time_telco, response_time_telco_at, status, referent_id, retry_count, replay_key,
        jsonb_strip_nulls(jsonb_build_object(
          'msisdn', msisdn, 'requestId', request_id, 'sendTime', send_time,
@@ -77,11 +79,13 @@ FROM (
            CASE WHEN u3 < 0.05 THEN NULL WHEN u3 < 0.75 THEN 0 WHEN u3 < 0.85 THEN 1 WHEN u3 < 0.90 THEN 2
                 WHEN u3 < 0.94 THEN 3 WHEN u3 < 0.97 THEN 4 ELSE 5 END AS status,
            CASE WHEN u4 < 0.85 THEN 0 WHEN u4 < 0.95 THEN 1 WHEN u4 < 0.99 THEN 2 ELSE 3 END AS retry_count,
-           md5($1 || ':req:' || $10 || ':' || r)::uuid::text AS request_id,
-           md5($1 || ':ref:' || $10 || ':' || i)::uuid::text AS referent_id,
-           sha256(convert_to($1 || ':' || $10 || ':' || i, 'UTF8')) AS replay_key
+           md5(enterprise_id || ':req:' || $10 || ':' || r)::uuid::text AS request_id,
+           md5(enterprise_id || ':ref:' || $10 || ':' || i)::uuid::text AS referent_id,
+           sha256(convert_to(enterprise_id || ':' || $10 || ':' || i, 'UTF8')) AS replay_key
     FROM (
       SELECT g.*,
+             ($1::text[])[(1 + g.r % cardinality($1::text[]))::int] AS enterprise_id,
+             ($2::uuid[])[(1 + g.r % cardinality($1::text[]))::int] AS license_id,
              (ARRAY['912', '983', '868', '703', '378'])[1 + m % 5] || lpad((m / 5)::text, 6, '0') AS nsn,
              (($7::date)::timestamp AT TIME ZONE $9)
                + make_interval(secs => floor(r::numeric * ($8::int * 86400) / ceil($5::numeric / 2))) AS send_time_at
@@ -100,8 +104,10 @@ FROM (
 async function seedCallbacks(options) {
   const o = { ...DEFAULTS, ...options };
   const log = o.log || (() => {});
-  if (!o.databaseUrl || !o.enterprise || !o.licenseId) {
-    throw new Error('seedCallbacks needs databaseUrl, enterprise and licenseId');
+  // One enterprise (`enterprise`, `licenseId`) or several (`enterprises`: [{ enterprise, licenseId }]).
+  const enterprises = o.enterprises || [{ enterprise: o.enterprise, licenseId: o.licenseId }];
+  if (!o.databaseUrl || enterprises.length === 0 || enterprises.some((e) => !e.enterprise || !e.licenseId)) {
+    throw new Error('seedCallbacks needs databaseUrl and an enterprise and licenseId (or enterprises)');
   }
   const salt = o.salt || randomBytes(6).toString('hex');
   const chunks = [];
@@ -112,16 +118,16 @@ async function seedCallbacks(options) {
   let done = 0;
   let next = 0;
   const worker = async () => {
-    const client = new Client({ connectionString: o.databaseUrl, statement_timeout: 0 });
-    await client.connect();
-    try {
-      // Each chunk commits synchronously on purpose: with synchronous_commit = off, rows whose commit record is
-      // not yet flushed get no hint bits, and the VACUUM below leaves their pages out of the visibility map.
-      while (next < chunks.length) {
-        const [first, last] = chunks[next++];
-        await client.query(INSERT_CHUNK, [
-          o.enterprise,
-          o.licenseId,
+    // Each chunk commits synchronously on purpose: with synchronous_commit = off, rows whose commit record is
+    // not yet flushed get no hint bits, and the VACUUM below leaves their pages out of the visibility map.
+    while (next < chunks.length) {
+      const [first, last] = chunks[next++];
+      // One statement per chunk: a chunk that failed stored nothing, and is tried again (a server restarted
+      // by someone else on a shared machine, say).
+      await withRetries(o.databaseUrl, log, (client) =>
+        client.query(INSERT_CHUNK, [
+          enterprises.map((e) => e.enterprise),
+          enterprises.map((e) => e.licenseId),
           first,
           last,
           o.count,
@@ -130,45 +136,20 @@ async function seedCallbacks(options) {
           o.days,
           o.timezone,
           salt,
-        ]);
-        done += last - first + 1;
-        const s = (Date.now() - t0) / 1000;
-        log(
-          `seeded ${done.toLocaleString('en')} / ${o.count.toLocaleString('en')} rows (${Math.round(done / s)} rows/s)`,
-        );
-      }
-    } finally {
-      await client.end();
+        ]),
+      );
+      done += last - first + 1;
+      const s = (Date.now() - t0) / 1000;
+      log(
+        `seeded ${done.toLocaleString('en')} / ${o.count.toLocaleString('en')} rows (${Math.round(done / s)} rows/s)`,
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(o.jobs, chunks.length)) }, worker));
   const insertSeconds = (Date.now() - t0) / 1000;
-  const client = new Client({ connectionString: o.databaseUrl, statement_timeout: 0 });
-  await client.connect();
-  const t1 = Date.now();
-  let allVisible = null;
-  try {
-    // VACUUM as autovacuum would do on a live table (visibility map, hint bits), so that it does not start
-    // in the middle of a measurement; ANALYZE so that the planner knows the new rows.
-    await client.query(o.vacuum ? 'VACUUM (ANALYZE) sms_callbacks' : 'ANALYZE sms_callbacks');
-    if (o.vacuum) {
-      // A page left out of the visibility map (a transaction still open somewhere in the database) would
-      // make index-only scans visit the heap: vacuum again, a few times at most.
-      for (let i = 0; i < 3; i++) {
-        allVisible = await allVisibleShare(client);
-        if (allVisible >= 0.99) {
-          break;
-        }
-        log(`only ${(allVisible * 100).toFixed(1)} % of the pages are all-visible: VACUUM again`);
-        await sleep(1_000);
-        await client.query('VACUUM sms_callbacks');
-      }
-      allVisible = await allVisibleShare(client);
-    }
-  } finally {
-    await client.end();
-  }
-  const analyzeSeconds = (Date.now() - t1) / 1000;
+  const { analyzeSeconds, allVisible } = o.skipAnalyze
+    ? { analyzeSeconds: 0, allVisible: null }
+    : await vacuumAnalyze(o.databaseUrl, o.vacuum, log);
   const result = {
     rows: o.count,
     insertSeconds,
@@ -179,7 +160,9 @@ async function seedCallbacks(options) {
   };
   log(
     `seeded ${o.count.toLocaleString('en')} rows in ${insertSeconds.toFixed(1)} s (${Math.round(result.rowsPerSecond)} rows/s), ` +
-      `${o.vacuum ? 'VACUUM (ANALYZE)' : 'ANALYZE'} ${analyzeSeconds.toFixed(1)} s` +
+      (o.skipAnalyze
+        ? 'no ANALYZE yet'
+        : `${o.vacuum ? 'VACUUM (ANALYZE)' : 'ANALYZE'} ${analyzeSeconds.toFixed(1)} s`) +
       (allVisible === null ? '' : `, ${(allVisible * 100).toFixed(1)} % of the pages all-visible`),
   );
   return result;
@@ -187,9 +170,63 @@ async function seedCallbacks(options) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * VACUUM (ANALYZE) as autovacuum would do on a live table (visibility map, hint bits), so that it does not start
+ * in the middle of a measurement, and ANALYZE so that the planner knows the new rows (only ANALYZE when `vacuum`
+ * is false). Resolves to { analyzeSeconds, allVisible } (the share of all-visible pages; null without VACUUM).
+ */
+async function vacuumAnalyze(databaseUrl, vacuum, log) {
+  const t1 = Date.now();
+  const allVisible = await withRetries(databaseUrl, log, async (client) => {
+    await client.query(vacuum ? 'VACUUM (ANALYZE) sms_callbacks' : 'ANALYZE sms_callbacks');
+    if (!vacuum) {
+      return null;
+    }
+    // A page left out of the visibility map (a transaction still open somewhere in the database) would
+    // make index-only scans visit the heap: vacuum again, a few times at most.
+    for (let i = 0; i < 3; i++) {
+      const share = await allVisibleShare(client);
+      if (share >= 0.99) {
+        break;
+      }
+      log(`only ${(share * 100).toFixed(1)} % of the pages are all-visible: VACUUM again`);
+      await sleep(1_000);
+      await client.query('VACUUM sms_callbacks');
+    }
+    return allVisibleShare(client);
+  });
+  return { analyzeSeconds: (Date.now() - t1) / 1000, allVisible };
+}
+
+/** Runs `work` on a new connection; on a connection-level failure, waits and tries again (5 attempts). */
+async function withRetries(databaseUrl, log, work) {
+  for (let attempt = 1; ; attempt++) {
+    const client = new Client({ connectionString: databaseUrl, statement_timeout: 0 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return await work(client);
+    } catch (err) {
+      const retriable = /terminat|ECONNREFUSED|ECONNRESET|starting up|shutting down|Connection terminated/i.test(
+        `${err.code} ${err.message}`,
+      );
+      if (!retriable || attempt >= 5) {
+        throw err;
+      }
+      log(`${err.message}: trying again in 5 s (attempt ${attempt + 1} of 5)`);
+      await sleep(5_000);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+}
+
 async function allVisibleShare(client) {
   const { rows } = await client.query(
-    `SELECT relpages, relallvisible FROM pg_class WHERE oid = 'sms_callbacks'::regclass`,
+    // The table, or the sum of its partitions when it is partitioned.
+    `SELECT sum(relpages)::float8 AS relpages, sum(relallvisible)::float8 AS relallvisible FROM pg_class
+      WHERE oid = 'sms_callbacks'::regclass
+         OR oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'sms_callbacks'::regclass)`,
   );
   return rows[0].relpages > 0 ? rows[0].relallvisible / rows[0].relpages : 1;
 }
@@ -269,4 +306,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { seedCallbacks, DEFAULTS };
+module.exports = { seedCallbacks, vacuumAnalyze, withRetries, DEFAULTS };

@@ -6,6 +6,8 @@ import { migrations } from '../src/database/migrations';
 import { InitialSchema1764230400000 } from '../src/database/migrations/1764230400000-initial-schema';
 import { CallbackNormalisedData1764400000000 } from '../src/database/migrations/1764400000000-callback-normalised-data';
 import { replayKeyOf } from '../src/sms-callback/replay-key';
+import { SmsCallback } from '../src/sms-callback/sms-callback.entity';
+import { schemaDataSource } from './support/schema-data-source';
 
 /**
  * Migrations on data stored before them, in a schema of their own (search_path, set on the one pooled
@@ -17,21 +19,7 @@ describe('migrations', () => {
   const url = process.env.DATABASE_URL!;
   let admin: DataSource;
 
-  const dataSourceWith = async (list: Array<new () => unknown>) => {
-    const dataSource = new DataSource({
-      ...(buildDataSourceOptions({ url, poolSize: 1 }) as Extract<DataSourceOptions, { type: 'postgres' }>),
-      schema,
-      migrations: list as never,
-    });
-    await dataSource.initialize();
-    await dataSource.query(`SET search_path TO ${schema}`);
-    const destroy = dataSource.destroy.bind(dataSource);
-    dataSource.destroy = async () => {
-      await dataSource.query('RESET search_path');
-      await destroy();
-    };
-    return dataSource;
-  };
+  const dataSourceWith = (list: Array<new () => unknown>) => schemaDataSource(schema, list);
 
   beforeAll(async () => {
     admin = new DataSource(buildDataSourceOptions({ url, poolSize: 1 }));
@@ -114,6 +102,37 @@ describe('migrations', () => {
       await fresh.runMigrations();
       const pending = await fresh.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await fresh.destroy();
+    }
+  });
+
+  it('should give the partitioned callbacks table, which the schema diff leaves alone, the columns of its entity', async () => {
+    const fresh = await dataSourceWith(migrations);
+    try {
+      await fresh.runMigrations();
+      const columns = await fresh.query<Array<{ column_name: string; udt_name: string; is_nullable: string }>>(
+        `SELECT column_name, udt_name, is_nullable FROM information_schema.columns
+          WHERE table_schema = $1 AND table_name = 'sms_callbacks' ORDER BY column_name`,
+        [schema],
+      );
+      const udt: Record<string, string> = {
+        uuid: 'uuid',
+        varchar: 'varchar',
+        timestamptz: 'timestamptz',
+        integer: 'int4',
+        bytea: 'bytea',
+        jsonb: 'jsonb',
+      };
+      const expected = fresh
+        .getMetadata(SmsCallback)
+        .columns.map((c) => ({
+          column_name: c.databaseName,
+          udt_name: udt[String(c.type)],
+          is_nullable: c.isNullable ? 'YES' : 'NO',
+        }))
+        .sort((a, b) => a.column_name.localeCompare(b.column_name));
+      expect(columns).toEqual(expected);
     } finally {
       await fresh.destroy();
     }

@@ -112,6 +112,40 @@ describe('GET /api/vendor/v1/sms/callback (read API)', () => {
     expect(res.body.errors).toHaveProperty(field);
   });
 
+  describe('total_record past 10,000 matching callbacks', () => {
+    let many: { apiKey: string; enterpriseId: string; licenseId: string };
+
+    beforeAll(async () => {
+      many = await t.issueKey();
+      // In slices: one statement must end within the service's statement timeout, on a busy machine too.
+      for (let first = 1; first <= 10_001; first += 2_000) {
+        await t.dataSource.query(
+          `INSERT INTO sms_callbacks (enterprise_id, license_id, msisdn, msisdn_normalized, request_id, send_time,
+             send_time_at, status, referent_id, retry_count, replay_key, raw_body)
+           SELECT $1, $2, '84900000009', CASE WHEN i <= 3 THEN '84900000003' ELSE '84900000009' END, 'bulk-' || i,
+                  'x', now() - i * interval '1 second', 0, 'ref', 0, sha256(('bulk' || i)::bytea), '{}'
+             FROM generate_series($3::int, least($3::int + 1999, 10001)) AS i`,
+          [many.enterpriseId, many.licenseId, first],
+        );
+      }
+    });
+
+    it('should answer 10,000 and Total-Record-Capped: true instead of counting them all', async () => {
+      const res = await list({ limit: 5 }, many.apiKey).expect(200);
+      expect(res.headers['total-record-capped']).toBe('true');
+      expect(res.body).toMatchObject({ total_record: 10_000, current_page: 1 });
+      expect(res.body.data).toHaveLength(5);
+    });
+
+    it('should count exactly, without the header, when fewer match', async () => {
+      const res = await list({ msisdn: '84900000003' }, many.apiKey).expect(200);
+      expect(res.headers['total-record-capped']).toBeUndefined();
+      expect(res.body.total_record).toBe(3);
+      const first = await list({}).expect(200);
+      expect(first.headers['total-record-capped']).toBeUndefined();
+    });
+  });
+
   it('should need a key', async () => {
     await request(t.http).get(CALLBACK_PATH).expect(401);
   });

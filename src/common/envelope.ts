@@ -13,12 +13,17 @@ export interface Envelope<T = unknown> {
   current_page: number;
 }
 
+/** The response header that says `total_record` is a cap, not the exact number of matching records. */
+export const TOTAL_CAPPED_HEADER = 'Total-Record-Capped';
+
 /** A page of results: the envelope's `data` becomes `items`, with `total_record` and `current_page`. */
 export class Page<T> {
   constructor(
     readonly items: T[],
     readonly total: number,
     readonly page: number,
+    /** True when more records match than `total` says: the count stopped there (header {@link TOTAL_CAPPED_HEADER}). */
+    readonly totalCapped = false,
   ) {}
 }
 

@@ -69,6 +69,34 @@ export class EnvironmentVariables {
   @IsCallingCode({ message: 'DEFAULT_COUNTRY_CODE must be a country calling code such as 84' })
   DEFAULT_COUNTRY_CODE = '84';
 
+  /**
+   * Days a callback is kept after its sendTime (whole UTC days: it goes within a day after that), and a stray
+   * (a sendTime outside every daily partition) after it was received; 0 = keep forever.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  CALLBACK_RETENTION_DAYS = 90;
+
+  /** Minutes between partition maintenance runs (partitions ahead, retention); 0 = never by itself (use the CLI). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_440)
+  CALLBACK_MAINTENANCE_INTERVAL_MINUTES = 60;
+
+  /**
+   * Read replicas for the read API (list, one callback, statistics), comma-separated PostgreSQL URLs; writes and
+   * key verification stay on DATABASE_URL. Only with DATABASE_URL.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^\s,]+(\s*,\s*postgres(ql)?:\/\/[^\s,]+)*$/, {
+    message: 'DATABASE_READ_URL must be one or more comma-separated postgres:// or postgresql:// URLs',
+  })
+  DATABASE_READ_URL?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
@@ -222,6 +250,11 @@ export class EnvironmentVariables {
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
   const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (env.DATABASE_READ_URL && !env.DATABASE_URL) {
+    throw new Error(
+      'Invalid environment configuration:\n  DATABASE_READ_URL is set without DATABASE_URL: replicas need a PostgreSQL server',
+    );
+  }
   if (errors.length > 0) {
     const lines = errors.map(
       (e) =>

@@ -9,6 +9,8 @@ export const entities = [License, LicenseEvent, SmsCallback, SmsCallbackOutboxEn
 
 export interface DatabaseConnectionSettings {
   url: string;
+  /** Read replicas: TypeORM replication, the primary (`url`) by default, replicas where a query asks for one. */
+  readUrls?: string[];
   poolSize: number;
   /** How long to wait for a connection (connect, or a free one in the pool); default 5 s. */
   connectTimeoutMs?: number;
@@ -22,13 +24,24 @@ export interface DatabaseConnectionSettings {
  */
 export function buildDataSourceOptions({
   url,
+  readUrls = [],
   poolSize,
   connectTimeoutMs = 5_000,
   statementTimeoutMs = 10_000,
 }: DatabaseConnectionSettings): DataSourceOptions {
   return {
     type: 'postgres',
-    url,
+    // With replicas, every query goes to the primary unless it asks for a replica (`createQueryRunner('slave')`):
+    // key verification and the write path read what was just written. Each replica has a pool of `poolSize`.
+    ...(readUrls.length > 0
+      ? {
+          replication: {
+            master: { url },
+            slaves: readUrls.map((readUrl) => ({ url: readUrl })),
+            defaultMode: 'master',
+          },
+        }
+      : { url }),
     entities,
     migrations,
     migrationsTableName: 'typeorm_migrations',

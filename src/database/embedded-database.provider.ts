@@ -31,7 +31,14 @@ export class EmbeddedDatabaseHolder implements OnApplicationShutdown {
     };
     const url = this.config.get('DATABASE_URL', { infer: true });
     if (url) {
-      return { url, poolSize: this.config.get('DB_POOL_SIZE', { infer: true }), ...timeouts };
+      const readUrls = (this.config.get('DATABASE_READ_URL', { infer: true }) ?? '')
+        .split(',')
+        .map((readUrl) => readUrl.trim())
+        .filter(Boolean);
+      if (readUrls.length > 0) {
+        this.logger.log(`Read API on ${readUrls.length} read replica(s): ${readUrls.map(redactUrl).join(', ')}`);
+      }
+      return { url, readUrls, poolSize: this.config.get('DB_POOL_SIZE', { infer: true }), ...timeouts };
     }
     const dataDir = this.config.get('EMBEDDED_DB_DIR', { infer: true });
     this.instance = await EmbeddedDatabase.start({ dataDir, attachIfRunning: this.options.attachIfRunning });

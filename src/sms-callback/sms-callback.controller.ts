@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, R
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiError } from '../common/api-error';
-import { Page } from '../common/envelope';
+import { Page, TOTAL_CAPPED_HEADER } from '../common/envelope';
 import { RawJsonBody } from '../common/raw-body.decorator';
 import {
   ApiCommonErrors,
@@ -71,8 +71,22 @@ export class SmsCallbackController {
   }
 
   @Get()
-  @ApiOperation({ summary: "A page of the enterprise's callbacks, newest first" })
-  @ApiEnvelopeResponse(SmsCallbackDto, HttpStatus.OK, { isArray: true })
+  @ApiOperation({
+    summary: "A page of the enterprise's callbacks, newest first",
+    description:
+      '`total_record` counts the matching callbacks up to 10,000; past that it is 10,000 and the header ' +
+      '`Total-Record-Capped: true` says that more match (narrow the filters, e.g. `sentFrom`/`sentTo`, to count them). ' +
+      'Filters on the send time (`sentFrom`/`sentTo`) read only the days asked for.',
+  })
+  @ApiEnvelopeResponse(SmsCallbackDto, HttpStatus.OK, {
+    isArray: true,
+    headers: {
+      [TOTAL_CAPPED_HEADER]: {
+        description: '`true` when more callbacks match than `total_record` (10,000) says.',
+        schema: { type: 'string' },
+      },
+    },
+  })
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
     message: 'Validation failed: limit.',
     errors: { limit: { max: 'limit must not be greater than 100' } },

@@ -1,15 +1,26 @@
 import { Column, Entity, Index, ManyToOne, JoinColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { License } from '../license/license.entity';
 
-/** One delivery report, as a vendor sent it, with the enterprise and license it came through. */
-@Entity({ name: 'sms_callbacks' })
-@Index('UQ_sms_callbacks_enterprise_replay_key', ['enterpriseId', 'replayKey'], { unique: true })
+/**
+ * One delivery report, as a vendor sent it, with the enterprise and license it came through.
+ *
+ * The table is partitioned by range of `send_time_at`, one partition per UTC day plus a default one (migration
+ * 1764600000000, `retention/partition-days.ts`). TypeORM knows nothing of partitions, so the migrations own this
+ * table (`synchronize: false`: the schema diff leaves it alone; test/migrations.e2e-spec.ts holds the columns to
+ * this class). A unique index must hold the partition key: the replay key's is (enterprise_id, replay_key,
+ * send_time_at), which is as strict as (enterprise_id, replay_key) since the key covers the sendTime; and there is
+ * no primary key: `id` is unique by construction and by the unique index (id, send_time_at).
+ */
+@Entity({ name: 'sms_callbacks', synchronize: false })
+@Index('UQ_sms_callbacks_enterprise_replay_key_send_time', ['enterpriseId', 'replayKey', 'sendTimeAt'], {
+  unique: true,
+})
+@Index('UQ_sms_callbacks_id_send_time', ['id', 'sendTimeAt'], { unique: true })
 @Index('IDX_sms_callbacks_enterprise_received', ['enterpriseId', 'receivedAt', 'id'])
 @Index('IDX_sms_callbacks_enterprise_msisdn', ['enterpriseId', 'msisdnNormalized', 'receivedAt'])
 @Index('IDX_sms_callbacks_enterprise_request_id', ['enterpriseId', 'requestId'])
 @Index('IDX_sms_callbacks_enterprise_referent_id', ['enterpriseId', 'referentId'])
-// (enterprise_id, send_time_at) INCLUDE (status, request_id, response_time_telco_at): TypeORM cannot declare
-// INCLUDE, so the migration 1764500000000 owns this index and the schema diff leaves it alone.
+// (enterprise_id, send_time_at) INCLUDE (status, request_id, response_time_telco_at): TypeORM cannot declare INCLUDE.
 @Index('IDX_sms_callbacks_enterprise_send_time_stats', { synchronize: false })
 export class SmsCallback {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_sms_callbacks_id' })
@@ -47,7 +58,10 @@ export class SmsCallback {
   @Column({ name: 'response_time_telco', type: 'varchar', length: 64, nullable: true })
   responseTimeTelco: string | null;
 
-  /** `sendTime` read as an instant. NULL only for rows stored before parsing whose value could not be read. */
+  /**
+   * `sendTime` read as an instant: the partition key. NULL only for rows stored before parsing whose value could
+   * not be read (they live in the default partition).
+   */
   @Column({ name: 'send_time_at', type: 'timestamptz', nullable: true })
   sendTimeAt: Date | null;
 

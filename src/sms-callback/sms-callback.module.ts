@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LicenseModule } from '../license/license.module';
 import { CallbackNormalizer } from './callback-normalizer';
 import { CallbackWriter } from './callback-writer';
+import { CallbackRetentionModule } from './retention/callback-retention.module';
+import { CallbackRetentionScheduler } from './retention/callback-retention.scheduler';
 import { SmsCallbackController } from './sms-callback.controller';
 import { SmsCallback } from './sms-callback.entity';
 import { SmsCallbackRepository } from './sms-callback.repository';
@@ -10,12 +12,19 @@ import { SmsCallbackService } from './sms-callback.service';
 
 /**
  * The vendor delivery-report endpoint and the read API. Exports {@link SmsCallbackService} for other
- * modules; each new callback is also announced as the in-process event `sms-callback.stored`.
+ * modules; each new callback is also announced as the in-process event `sms-callback.stored`. Schedules the
+ * partition maintenance of the callbacks table (retention: `retention/callback-retention.service.ts`).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([SmsCallback]), LicenseModule],
+  imports: [TypeOrmModule.forFeature([SmsCallback]), LicenseModule, CallbackRetentionModule],
   controllers: [SmsCallbackController],
-  providers: [SmsCallbackRepository, SmsCallbackService, CallbackNormalizer, CallbackWriter],
-  exports: [SmsCallbackService],
+  providers: [
+    SmsCallbackRepository,
+    SmsCallbackService,
+    CallbackNormalizer,
+    CallbackWriter,
+    CallbackRetentionScheduler,
+  ],
+  exports: [SmsCallbackService, CallbackRetentionModule],
 })
 export class SmsCallbackModule {}

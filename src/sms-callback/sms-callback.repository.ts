@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository, SelectQueryBuilder } from 'typeorm';
+import { QueryRunner, Repository, SelectQueryBuilder } from 'typeorm';
 import { CALLBACK_OUTBOX, type CallbackOutbox } from './callback-outbox';
 import { SmsCallback } from './sms-callback.entity';
 
@@ -72,7 +72,11 @@ const PROPERTIES = Object.keys(COLUMNS) as Array<keyof StoredSmsCallback>;
 export const STORED_CALLBACK_COLUMNS = PROPERTIES.map((property) => `${COLUMNS[property]} AS "${property}"`).join(', ');
 const RETURNED = STORED_CALLBACK_COLUMNS;
 
-/** Queries on `sms_callbacks` (and the outbox rows written with them), nothing else. */
+/**
+ * Queries on `sms_callbacks` (and the outbox rows written with them), nothing else. The read API's queries
+ * (`findPage`, `findById`, `stats`) go to a read replica when there is one; the write path's (insert,
+ * replays) to the primary.
+ */
 @Injectable()
 export class SmsCallbackRepository {
   constructor(
@@ -82,8 +86,10 @@ export class SmsCallbackRepository {
 
   /**
    * Inserts the callbacks, in one statement, except those whose enterprise already has one with the same
-   * replay key (or that repeat an earlier one of the same statement). Returns the rows inserted, each with
-   * its replay key. The statement commits on its own (autocommit): when it returns, the rows are durable.
+   * replay key (or that repeat an earlier one of the same statement). Returns the rows inserted, each with its
+   * replay key. The statement commits on its own (autocommit): when it returns, the rows are durable. The conflict
+   * target carries the partition key, `send_time_at`, which the replay key covers: a replay lands in its
+   * original's partition and meets it there.
    * With an outbox, the same statement also writes an outbox row for each row inserted.
    */
   async insertManyUnlessReplay(callbacks: NewSmsCallback[]): Promise<InsertedSmsCallback[]> {
@@ -110,7 +116,7 @@ export class SmsCallbackRepository {
     });
     const insert = `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.join(', ')})
        VALUES ${tuples.join(', ')}
-       ON CONFLICT (enterprise_id, replay_key) DO NOTHING
+       ON CONFLICT (enterprise_id, replay_key, send_time_at) DO NOTHING
        RETURNING ${RETURNED}, replay_key AS "replayKey"`;
     if (!this.outbox) {
       return this.callbacks.query(insert, params);
@@ -125,69 +131,102 @@ export class SmsCallbackRepository {
     return inserted;
   }
 
-  /** The stored callbacks with these replay keys, each with its replay key. */
-  async findByReplayKeys(keys: Array<{ enterpriseId: string; replayKey: Buffer }>): Promise<InsertedSmsCallback[]> {
+  /**
+   * The stored callbacks with these replay keys, each with its replay key. The send time narrows each look-up to
+   * one partition (a row with none never conflicts: the unique index takes NULLs as distinct).
+   */
+  async findByReplayKeys(
+    keys: Array<Pick<NewSmsCallback, 'enterpriseId' | 'replayKey' | 'sendTimeAt'>>,
+  ): Promise<InsertedSmsCallback[]> {
     if (keys.length === 0) {
       return [];
     }
     return this.callbacks.query(
-      `SELECT ${RETURNED}, replay_key AS "replayKey" FROM sms_callbacks
-        WHERE (enterprise_id, replay_key) IN (SELECT * FROM unnest($1::varchar[], $2::bytea[]))`,
-      [keys.map((key) => key.enterpriseId), keys.map((key) => key.replayKey)],
+      `SELECT ${RETURNED}, replay_key AS "replayKey" FROM sms_callbacks c
+         JOIN unnest($1::varchar[], $2::bytea[], $3::timestamptz[]) AS k(e, r, s)
+           ON c.enterprise_id = k.e AND c.replay_key = k.r AND c.send_time_at = k.s`,
+      [keys.map((key) => key.enterpriseId), keys.map((key) => key.replayKey), keys.map((key) => key.sendTimeAt)],
     );
   }
 
   async findById(enterpriseId: string, id: string): Promise<StoredSmsCallback | undefined> {
-    const rows: StoredSmsCallback[] = await this.callbacks.query(
-      `SELECT ${RETURNED} FROM sms_callbacks WHERE enterprise_id = $1 AND id = $2`,
-      [enterpriseId, id],
+    const rows = await this.onReplica(
+      (runner) =>
+        runner.query(`SELECT ${RETURNED} FROM sms_callbacks WHERE enterprise_id = $1 AND id = $2`, [
+          enterpriseId,
+          id,
+        ]) as Promise<StoredSmsCallback[]>,
     );
     return rows[0];
   }
 
-  /** One page, newest first by the chosen time, and the total that matches. */
+  /**
+   * One page, newest first by the chosen time, and the number that match counted up to `countCap + 1` at most
+   * (a count of the whole history would read every matching index entry of every partition).
+   */
   async findPage(
     enterpriseId: string,
     filter: SmsCallbackFilter,
     order: SmsCallbackOrder,
     offset: number,
     limit: number,
+    countCap: number,
   ): Promise<[StoredSmsCallback[], number]> {
-    const query = this.filtered(enterpriseId, filter).select(PROPERTIES.map((property) => `c.${property}`));
-    if (order === 'sendTime') {
-      query.orderBy('c.send_time_at', 'DESC', 'NULLS LAST');
-    } else {
-      query.orderBy('c.received_at', 'DESC');
-    }
-    return query.addOrderBy('c.id', 'DESC').offset(offset).limit(limit).getManyAndCount();
+    return Promise.all([
+      this.onReplica((runner) => {
+        const query = this.filtered(enterpriseId, filter, runner).select(PROPERTIES.map((property) => `c.${property}`));
+        if (order === 'sendTime') {
+          query.orderBy('c.send_time_at', 'DESC', 'NULLS LAST');
+        } else {
+          query.orderBy('c.received_at', 'DESC');
+        }
+        return query.addOrderBy('c.id', 'DESC').offset(offset).limit(limit).getMany();
+      }),
+      this.onReplica(async (runner) => {
+        const matching = this.filtered(enterpriseId, filter, runner)
+          .select('1')
+          .limit(countCap + 1);
+        const counted = await this.callbacks.manager
+          .createQueryBuilder(runner)
+          .select('count(*)::int', 'n')
+          .from(`(${matching.getQuery()})`, 'matching')
+          .setParameters(matching.getParameters())
+          .getRawOne<{ n: number }>();
+        return counted?.n ?? 0;
+      }),
+    ]);
   }
 
   /** Counts by status, distinct send requests and telco latency, computed by PostgreSQL. */
   async stats(enterpriseId: string, filter: SmsCallbackFilter): Promise<SmsCallbackStats> {
     const [totals, byStatus] = await Promise.all([
-      this.filtered(enterpriseId, filter)
-        .select('count(*)::int', 'total')
-        // Bytewise comparison: the same count as the collation's, without its slower sort.
-        .addSelect('count(DISTINCT c.request_id COLLATE "C")::int', 'distinctRequestIds')
-        .addSelect('count(c.response_time_telco_at - c.send_time_at)::int', 'latencyCount')
-        .addSelect(`min(${LATENCY_MS})`, 'minMs')
-        // Both percentiles from one sort.
-        .addSelect(`percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY ${LATENCY_MS})`, 'percentiles')
-        .addSelect(`max(${LATENCY_MS})`, 'maxMs')
-        .getRawOne<{
-          total: number;
-          distinctRequestIds: number;
-          latencyCount: number;
-          minMs: number | null;
-          percentiles: number[] | null;
-          maxMs: number | null;
-        }>(),
-      this.filtered(enterpriseId, filter)
-        .select('c.status', 'status')
-        .addSelect('count(*)::int', 'count')
-        .groupBy('c.status')
-        .orderBy('c.status', 'ASC', 'NULLS LAST')
-        .getRawMany<{ status: number | null; count: number }>(),
+      this.onReplica((runner) =>
+        this.filtered(enterpriseId, filter, runner)
+          .select('count(*)::int', 'total')
+          // Bytewise comparison: the same count as the collation's, without its slower sort.
+          .addSelect('count(DISTINCT c.request_id COLLATE "C")::int', 'distinctRequestIds')
+          .addSelect('count(c.response_time_telco_at - c.send_time_at)::int', 'latencyCount')
+          .addSelect(`min(${LATENCY_MS})`, 'minMs')
+          // Both percentiles from one sort.
+          .addSelect(`percentile_cont(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY ${LATENCY_MS})`, 'percentiles')
+          .addSelect(`max(${LATENCY_MS})`, 'maxMs')
+          .getRawOne<{
+            total: number;
+            distinctRequestIds: number;
+            latencyCount: number;
+            minMs: number | null;
+            percentiles: number[] | null;
+            maxMs: number | null;
+          }>(),
+      ),
+      this.onReplica((runner) =>
+        this.filtered(enterpriseId, filter, runner)
+          .select('c.status', 'status')
+          .addSelect('count(*)::int', 'count')
+          .groupBy('c.status')
+          .orderBy('c.status', 'ASC', 'NULLS LAST')
+          .getRawMany<{ status: number | null; count: number }>(),
+      ),
     ]);
     return {
       total: totals?.total ?? 0,
@@ -203,8 +242,27 @@ export class SmsCallbackRepository {
     };
   }
 
-  private filtered(enterpriseId: string, filter: SmsCallbackFilter): SelectQueryBuilder<SmsCallback> {
-    const query = this.callbacks.createQueryBuilder('c').where('c.enterprise_id = :enterpriseId', { enterpriseId });
+  /**
+   * Runs a read of the read API on a read replica (DATABASE_READ_URL; the primary without one). Everything
+   * else, the writes and the reads of the write path, goes to the primary (the data source's default mode).
+   */
+  private async onReplica<T>(read: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    const runner = this.callbacks.manager.connection.createQueryRunner('slave');
+    try {
+      return await read(runner);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private filtered(
+    enterpriseId: string,
+    filter: SmsCallbackFilter,
+    runner: QueryRunner,
+  ): SelectQueryBuilder<SmsCallback> {
+    const query = this.callbacks
+      .createQueryBuilder('c', runner)
+      .where('c.enterprise_id = :enterpriseId', { enterpriseId });
     const conditions: Array<[unknown, string]> = [
       [filter.msisdn, 'c.msisdn_normalized = :msisdn'],
       [filter.requestId, 'c.request_id = :requestId'],

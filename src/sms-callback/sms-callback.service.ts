@@ -14,6 +14,12 @@ import { replayKeyOf } from './replay-key';
 import { SmsCallbackFilter, SmsCallbackRepository, StoredSmsCallback } from './sms-callback.repository';
 import { unstorableJsonReason } from './storable-json';
 
+/**
+ * `total_record` of a list counts the matching callbacks up to this many; past it the list answers this number
+ * and the header `Total-Record-Capped: true` (counting all of tens of millions would take seconds).
+ */
+export const LIST_TOTAL_CAP = 10_000;
+
 export interface StoreResult {
   callback: SmsCallbackDto;
   /** True when an identical callback was already stored: nothing new was stored. */
@@ -72,14 +78,16 @@ export class SmsCallbackService {
   }
 
   async list(enterpriseId: string, query: ListSmsCallbacksQuery): Promise<Page<SmsCallbackDto>> {
-    const [rows, total] = await this.callbacks.findPage(
+    const [rows, matching] = await this.callbacks.findPage(
       enterpriseId,
       this.filterOf(query),
       query.orderBy,
       (query.page - 1) * query.limit,
       query.limit,
+      LIST_TOTAL_CAP,
     );
-    return new Page(rows.map(toSmsCallbackDto), total, query.page);
+    const capped = matching > LIST_TOTAL_CAP;
+    return new Page(rows.map(toSmsCallbackDto), capped ? LIST_TOTAL_CAP : matching, query.page, capped);
   }
 
   /** One callback of the enterprise; 404 when absent or another enterprise's. */

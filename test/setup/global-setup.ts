@@ -1,11 +1,15 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { DataSource } from 'typeorm';
 import { connect } from 'amqplib';
 
 /**
  * The e2e suite's PostgreSQL. With DATABASE_URL set: that server (its database name must look like a
  * test one: the suite writes to it). Without: an in-memory embedded PostgreSQL (PGlite) behind its
  * socket server, shared by every test file through DATABASE_URL.
+ *
+ * Also a second, empty database that stands in for a read replica (TEST_REPLICA_DATABASE_URL): on a server, the
+ * database `<name>_replica` (dropped by the teardown); without one, a second embedded PostgreSQL.
  */
 export default async function globalSetup(): Promise<void> {
   await probeBroker();
@@ -15,18 +19,38 @@ export default async function globalSetup(): Promise<void> {
     if (!/test/i.test(database)) {
       throw new Error(`Refusing to run the e2e suite against database "${database}": its name must contain "test".`);
     }
-    process.stdout.write(`\ne2e: PostgreSQL server, database ${database}\n`);
+    process.env.TEST_REPLICA_DATABASE_URL = await createReplicaDatabase(url, `${database}_replica`);
+    process.stdout.write(`\ne2e: PostgreSQL server, database ${database} (and ${database}_replica)\n`);
     return;
   }
+  const [primary, replica] = [await startEmbedded(), await startEmbedded()];
+  process.env.DATABASE_URL = primary.url;
+  process.env.TEST_REPLICA_DATABASE_URL = replica.url;
+  // PGlite has one backend: one connection per application keeps statements apart.
+  process.env.DB_POOL_SIZE = '1';
+  (globalThis as Record<string, unknown>).__EMBEDDED_PG__ = [primary, replica];
+  process.stdout.write(`\ne2e: embedded PostgreSQL (PGlite) on ${new URL(primary.url).host}\n`);
+}
+
+async function startEmbedded(): Promise<{ db: PGlite; server: PGLiteSocketServer; url: string }> {
   const db = await PGlite.create();
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
   await server.start();
   const port = (server as unknown as { port: number }).port;
-  process.env.DATABASE_URL = `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`;
-  // PGlite has one backend: one connection per application keeps statements apart.
-  process.env.DB_POOL_SIZE = '1';
-  (globalThis as Record<string, unknown>).__EMBEDDED_PG__ = { db, server };
-  process.stdout.write(`\ne2e: embedded PostgreSQL (PGlite) on 127.0.0.1:${port}\n`);
+  return { db, server, url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres` };
+}
+
+async function createReplicaDatabase(url: string, name: string): Promise<string> {
+  const admin = await new DataSource({ type: 'postgres', url }).initialize();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.destroy();
+  }
+  const replicaUrl = new URL(url);
+  replicaUrl.pathname = `/${name}`;
+  return replicaUrl.toString();
 }
 
 /**

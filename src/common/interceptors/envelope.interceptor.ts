@@ -1,11 +1,12 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Response } from 'express';
 import { map, Observable } from 'rxjs';
-import { Envelope, successEnvelope } from '../envelope';
+import { Envelope, Page, successEnvelope, TOTAL_CAPPED_HEADER } from '../envelope';
 
 /**
  * Wraps what a route returns in the envelope. `code` is the status the response is sent with; a
- * {@link Page} fills `total_record` and `current_page`. Errors never pass here: the exception filter
+ * {@link Page} fills `total_record` and `current_page` (and sets `Total-Record-Capped: true` when its total is a
+ * cap). Errors never pass here: the exception filter
  * answers them (a guard's refusal happens before any interceptor runs).
  */
 @Injectable()
@@ -15,10 +16,13 @@ export class EnvelopeInterceptor implements NestInterceptor {
       return next.handle();
     }
     const response = context.switchToHttp().getResponse<Response>();
-    return next
-      .handle()
-      .pipe(
-        map((data: unknown) => (response.statusCode === 204 ? undefined : successEnvelope(response.statusCode, data))),
-      );
+    return next.handle().pipe(
+      map((data: unknown) => {
+        if (data instanceof Page && data.totalCapped) {
+          response.setHeader(TOTAL_CAPPED_HEADER, 'true');
+        }
+        return response.statusCode === 204 ? undefined : successEnvelope(response.statusCode, data);
+      }),
+    );
   }
 }

@@ -19,7 +19,12 @@ export class EnvelopeDto {
   })
   errors: Record<string, Record<string, string>> | null;
 
-  @ApiProperty({ description: 'Lists: the total of matching records; one resource: 1; errors: 0.', example: 1 })
+  @ApiProperty({
+    description:
+      'Lists: the number of matching records, counted up to a cap (10,000 for the callbacks): when more match, ' +
+      'it is the cap and the response has the header `Total-Record-Capped: true`; one resource: 1; errors: 0.',
+    example: 1,
+  })
   total_record: number;
 
   @ApiProperty({ description: 'Lists: the 1-based page returned; one resource: 1; errors: 0.', example: 1 })

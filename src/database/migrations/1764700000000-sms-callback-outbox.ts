@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * on, written in the statement that stores the callback, deleted once the broker confirmed its message.
  * No foreign key to `sms_callbacks`: retention may drop callbacks (or their partitions).
  */
-export class SmsCallbackOutbox1764600000000 implements MigrationInterface {
-  name = 'SmsCallbackOutbox1764600000000';
+export class SmsCallbackOutbox1764700000000 implements MigrationInterface {
+  name = 'SmsCallbackOutbox1764700000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
