@@ -13,6 +13,7 @@ const { parseArgs } = require('node:util');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 const { HarnessError, freePort, integerListOption, numberOption, runBench, sleep, table } = require('./harness');
+const { BenchBroker, backlogSampler, outboxDrained } = require('./stream');
 
 const ROOT = path.resolve(__dirname, '..');
 const CALLBACK_PATH = '/api/vendor/v1/sms/callback';
@@ -34,6 +35,7 @@ const USAGE = `Usage: node bench/run.js [options]    (npm run bench -- [options]
   --soak-connections <n>  soak connections (default 64)
   --no-soak               skip the soak
   --no-baseline           measure the service only (no ratios)
+  --no-stream             leave out the variant with the stream to RabbitMQ on (BROKER_URL)
   --unpartitioned         also measure the same service on an unpartitioned callbacks table (a second database,
                           same columns and indexes), taking turns with the others: the cost of partitioning
   --no-build              use the existing dist/ (no \`nest build\`)
@@ -44,7 +46,8 @@ const USAGE = `Usage: node bench/run.js [options]    (npm run bench -- [options]
   -h, --help
 
 Environment: DATABASE_URL = the admin connection used to create and drop the bench database
-(default postgresql://postgres@127.0.0.1:5432/postgres).`;
+(default postgresql://postgres@127.0.0.1:5432/postgres); BENCH_BROKER_URL = the RabbitMQ of the stream
+variant (default amqp://guest:guest@127.0.0.1:5672), where it makes an exchange and a queue of its own.`;
 
 // ---------------------------------------------------------------------------------------------------
 // options
@@ -63,6 +66,7 @@ function parseOptions(argv) {
       'pool-size': { type: 'string', default: '10' },
       'no-soak': { type: 'boolean', default: false },
       'no-baseline': { type: 'boolean', default: false },
+      'no-stream': { type: 'boolean', default: false },
       unpartitioned: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
@@ -85,6 +89,7 @@ function parseOptions(argv) {
     poolSize: num('pool-size', 1, 200),
     soak: !values['no-soak'],
     baseline: !values['no-baseline'],
+    stream: !values['no-stream'],
     unpartitioned: values.unpartitioned,
     build: !values['no-build'],
     keepDb: values['keep-db'],
@@ -141,15 +146,21 @@ function cpuTimesOf(pid) {
   }
 }
 
-/** The CPU times of this machine's PostgreSQL processes (pid -> times); empty when there are none. */
-function postgresCpuSnapshot() {
+/**
+ * The CPU times of this machine's processes named `comm` whose command line `keep` accepts (pid -> times);
+ * empty when there are none.
+ */
+function cpuSnapshotOf(comm, keep = () => true) {
   const snapshot = new Map();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) {
       continue;
     }
     try {
-      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
+      if (
+        fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm &&
+        keep(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '))
+      ) {
         const times = cpuTimesOf(entry);
         if (times) {
           snapshot.set(entry, times);
@@ -162,12 +173,26 @@ function postgresCpuSnapshot() {
   return snapshot;
 }
 
+/** `postgres: 15/main: <user> <database> <host>(<port>) <state>`: a client's backend, and its database. */
+const CLIENT_BACKEND = /^postgres: [^:]+: \S+ (\S+) (\S+\(\d+\)|\[local\])/;
 /**
- * CPU time PostgreSQL used between two snapshots, in ms. Backends come and go (a pool closes its idle
- * connections): one that ended in between is in its parent's reaped time, from which the part it had used
- * before the first snapshot is taken out.
+ * PostgreSQL's processes but for the backends of other databases (the bench's start with its name): on a shared machine, other people's
+ * sessions are not the bench's cost (the server's own processes, shared by all, are counted).
  */
-function postgresCpuBetween(before, after) {
+const postgresCpuSnapshot = (database) =>
+  cpuSnapshotOf('postgres', (cmdline) => {
+    const backend = CLIENT_BACKEND.exec(cmdline);
+    return !backend || backend[1].startsWith(database);
+  });
+/** RabbitMQ's Erlang VM. */
+const brokerCpuSnapshot = () => cpuSnapshotOf('beam.smp');
+
+/**
+ * CPU time the processes of two snapshots (PostgreSQL's, RabbitMQ's) used between them, in ms. PostgreSQL's
+ * backends come and go (a pool closes its idle connections): one that ended in between is in its parent's
+ * reaped time, from which the part it had used before the first snapshot is taken out.
+ */
+function cpuBetween(before, after) {
   let total = 0;
   for (const [pid, times] of after) {
     const earlier = before.get(pid);
@@ -340,6 +365,17 @@ function runCommand(command, args, { env = process.env, timeoutMs, cwd = ROOT })
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** Starts a server to measure on a free port, waits until it answers and samples its RSS. */
+async function startTarget(name, args, env, timeoutMs, opts) {
+  const port = await freePort();
+  const info = startChild(name, args, { ...env, PORT: String(port) }, opts);
+  await waitUntilAnswering(info, port, timeoutMs);
+  log(`${name} answering on port ${port} (pid ${info.child.pid})`);
+  const sampler = new RssSampler(info.child.pid);
+  state.samplers.push(sampler);
+  return { name, port, info, sampler };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -538,7 +574,23 @@ function combine(runs) {
     peakRss: Math.max(...runs.map((r) => r.peakRss ?? 0)),
     cpuPerReq: sum(runs, (r) => r.cpuMs) / completed,
     pgCpuPerReq: sum(runs, (r) => r.pgCpuMs) / completed,
+    rmqCpuPerReq: sum(runs, (r) => r.rmqCpuMs) / completed,
+    messages: runs.some((r) => r.messages === undefined) ? undefined : sum(runs, (r) => r.messages),
+    backlogPeak: Math.max(...runs.map((r) => r.backlogPeak ?? 0)),
+    catchUpMs: Math.max(...runs.map((r) => r.catchUpMs ?? 0)),
   };
+}
+
+/** The throughput ratio `target` / `reference` of each round at `connections`. */
+function throughputPerRound(results, target, reference, connections) {
+  return results
+    .filter((r) => r.target === target && r.connections === connections)
+    .map((run) => {
+      const other = results.find(
+        (r) => r.target === reference && r.connections === connections && r.round === run.round,
+      );
+      return other ? fmt(run.rps / other.rps, 2) : '-';
+    });
 }
 
 function otherCodes(run) {
@@ -557,8 +609,11 @@ async function createDatabase(adminUrl, name) {
   return dbUrl(adminUrl, name);
 }
 
-/** Starts the built service on `url` (its migrations create the schema) and issues it a license with the CLI. */
-async function startService(url, name, opts) {
+/**
+ * Starts the built service on `url` (its migrations create the schema) and issues it a license with the CLI;
+ * `env` on top of the bench's environment (the stream is off unless it sets BROKER_URL).
+ */
+async function startService(url, name, opts, env = {}) {
   const servicePort = await freePort();
   const serviceEnv = {
     ...process.env,
@@ -573,6 +628,8 @@ async function startService(url, name, opts) {
     // Partition maintenance is not on the write path (the migration made today's partition); off, so that it
     // never runs into the unpartitioned variant's table swap.
     CALLBACK_MAINTENANCE_INTERVAL_MINUTES: '0',
+    BROKER_URL: '',
+    ...env,
   };
   const service = startChild(name, [...opts.serviceNodeArgs, SERVICE_MAIN], serviceEnv, opts);
   const serviceStart = Date.now();
@@ -612,6 +669,7 @@ const state = {
   keepDb: false,
   cleaning: null,
   samplers: [],
+  broker: null,
 };
 
 async function cleanup() {
@@ -625,6 +683,10 @@ async function cleanup() {
     await Promise.all([...children].map((info) => stopChild(info)));
     for (const client of [state.db, ...state.clients].filter(Boolean)) {
       await client.end().catch(() => {});
+    }
+    if (state.broker) {
+      await state.broker.close();
+      log(`deleted exchange and queue ${state.broker.queue}`);
     }
     for (const name of state.admin ? state.dbNames : []) {
       if (state.keepDb) {
@@ -717,37 +779,46 @@ async function main() {
     });
   }
 
+  // 3c. the service with the stream on: its own process on the same database, publishing to the bench's
+  // own exchange and durable queue
+  if (opts.stream) {
+    const brokerUrl = process.env.BENCH_BROKER_URL || 'amqp://guest:guest@127.0.0.1:5672';
+    try {
+      state.broker = await BenchBroker.open(brokerUrl, dbName);
+    } catch (err) {
+      throw new HarnessError(
+        `RabbitMQ unreachable at ${brokerUrl.replace(/\/\/[^@/]*@/, '//')} (${err.message}): start it, or --no-stream`,
+      );
+    }
+    const stream = await startService(benchUrl, 'stream', opts, {
+      BROKER_URL: brokerUrl,
+      BROKER_EXCHANGE: state.broker.exchange,
+    });
+    log(`  the service with the stream on, publishing to exchange ${state.broker.exchange}`);
+    targets.push({
+      name: 'stream',
+      port: stream.servicePort,
+      apiKey: stream.license.apiKey,
+      table: 'sms_callbacks',
+      info: stream.service,
+      sampler: stream.serviceSampler,
+      stream: true,
+    });
+  }
+
   // 4. the baseline
   if (opts.baseline) {
-    const baselinePort = await freePort();
-    const baseline = startChild(
-      'baseline',
-      [BASELINE_MAIN],
-      {
-        ...process.env,
-        NODE_ENV: 'production',
-        DATABASE_URL: benchUrl,
-        PORT: String(baselinePort),
-        HOST: '127.0.0.1',
-        DB_POOL_SIZE: String(opts.poolSize),
-        BASELINE_API_KEYS: JSON.stringify({ [license.apiKey]: { licenseId: license.id, enterpriseId: ENTERPRISE } }),
-      },
-      opts,
-    );
-    await waitUntilAnswering(baseline, baselinePort, 30_000);
-    log(
-      `baseline answering on port ${baselinePort} (pid ${baseline.child.pid}) ${baseline.tail.find((l) => l.includes('listening')) ?? ''}`,
-    );
-    const sampler = new RssSampler(baseline.child.pid);
-    state.samplers.push(sampler);
-    targets.push({
-      name: 'baseline',
-      port: baselinePort,
-      apiKey: license.apiKey,
-      table: 'baseline_sms_callbacks',
-      info: baseline,
-      sampler,
-    });
+    const env = {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: benchUrl,
+      HOST: '127.0.0.1',
+      DB_POOL_SIZE: String(opts.poolSize),
+      BASELINE_API_KEYS: JSON.stringify({ [license.apiKey]: { licenseId: license.id, enterpriseId: ENTERPRISE } }),
+    };
+    const baseline = await startTarget('baseline', [BASELINE_MAIN], env, 30_000, opts);
+    log(`  ${baseline.info.tail.find((l) => l.includes('listening')) ?? ''}`);
+    targets.push({ ...baseline, apiKey: license.apiKey, table: 'baseline_sms_callbacks' });
   }
 
   state.db = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5_000 });
@@ -789,14 +860,32 @@ async function main() {
           await warmUp(target, connections, opts.warmup, `round ${round} warm-up`);
         }
         ensureAlive();
+        if (target.stream) {
+          // What the warm-up published is not this run's.
+          await outboxDrained(state.db);
+          await state.broker.purge();
+        }
         log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
         const cpu0 = cpuTimesOf(target.info.child.pid)?.own ?? NaN;
-        const pg0 = postgresCpuSnapshot();
+        const pg0 = postgresCpuSnapshot(dbName);
+        const rmq0 = brokerCpuSnapshot();
+        const backlog = target.stream ? backlogSampler(state.db) : null;
         const run = await load(target, connections, opts.duration, 'run');
+        if (target.stream) {
+          // The relay's work counts until it has published the run's last callback.
+          run.backlogPeak = await backlog.stop();
+          run.catchUpMs = await outboxDrained(state.db);
+        }
         run.cpuMs = (cpuTimesOf(target.info.child.pid)?.own ?? NaN) - cpu0;
-        run.pgCpuMs = postgresCpuBetween(pg0, postgresCpuSnapshot());
+        run.pgCpuMs = cpuBetween(pg0, postgresCpuSnapshot(dbName));
+        run.rmqCpuMs = cpuBetween(rmq0, brokerCpuSnapshot());
         run.cpuPerReq = run.cpuMs / run.completed;
         run.pgCpuPerReq = run.pgCpuMs / run.completed;
+        run.rmqCpuPerReq = run.rmqCpuMs / run.completed;
+        if (target.stream) {
+          run.messages = await state.broker.messageCount();
+          await state.broker.purge();
+        }
         ensureAlive();
         run.rows = await storedRows(target.db ?? state.db, target.table, run);
         run.peakRss = target.sampler.peakSince(run.t0, run.tEnd);
@@ -881,6 +970,8 @@ async function main() {
     mb(r.peakRss),
     fmt(r.cpuPerReq, 3),
     r.pgCpuPerReq > 0 ? fmt(r.pgCpuPerReq, 3) : '-',
+    r.rmqCpuPerReq > 0 ? fmt(r.rmqCpuPerReq, 3) : '-',
+    r.messages === undefined ? '-' : `${r.messages} (${r.messages === r.rows ? 'ok' : 'MISMATCH'})`,
   ];
   const header = [
     'variant',
@@ -898,6 +989,8 @@ async function main() {
     'peak RSS MB',
     'CPU ms/req',
     'PG CPU ms/req',
+    'RMQ CPU ms/req',
+    'messages',
   ];
   if (opts.rounds > 1) {
     out.push('');
@@ -919,7 +1012,10 @@ async function main() {
     'CPU ms/req = CPU time (user + system) the server used during the measured run / answered requests; PG CPU ms/req: the same',
   );
   out.push(
-    "for this machine's PostgreSQL processes (when it runs here). Steadier than req/s when the load generator shares the CPUs.",
+    "for this machine's PostgreSQL processes (when it runs here), RMQ CPU ms/req for RabbitMQ's. Steadier than req/s when the load",
+  );
+  out.push(
+    'generator shares the CPUs. messages (the stream variant): messages in its queue after the run = rows; its CPU counts until the relay caught up.',
   );
   const svcHwm = memoryOf(service.child.pid)?.hwm;
   out.push(`service VmHWM (peak RSS since start): ${mb(svcHwm)} MB`);
@@ -930,14 +1026,7 @@ async function main() {
     for (const connections of opts.connections) {
       const s = combined.find((r) => r.target === 'service' && r.connections === connections);
       const b = combined.find((r) => r.target === 'baseline' && r.connections === connections);
-      const perRound = results
-        .filter((r) => r.target === 'service' && r.connections === connections)
-        .map((sr) => {
-          const br = results.find(
-            (r) => r.target === 'baseline' && r.connections === connections && r.round === sr.round,
-          );
-          return br ? fmt(sr.rps / br.rps, 2) : '-';
-        });
+      const perRound = throughputPerRound(results, 'service', 'baseline', connections);
       out.push(
         `  ${String(connections).padStart(4)} connections: throughput ${fmt(s.rps / b.rps, 2)}x, p99 ${fmt(s.p99 / b.p99, 2)}x, ` +
           `p50 ${fmt(s.p50 / b.p50, 2)}x, peak RSS ${fmt(s.peakRss / b.peakRss, 2)}x, ` +
@@ -964,6 +1053,26 @@ async function main() {
       out.push(
         `  ${String(connections).padStart(4)} connections: throughput ${fmt(p.rps / u.rps, 2)}x (${fmt(p.rps)} / ${fmt(u.rps)} req/s), ` +
           `p99 ${fmt(p.p99 / u.p99, 2)}x, PostgreSQL CPU/req ${fmt(p.pgCpuPerReq / u.pgCpuPerReq, 2)}x; throughput per round ${perRound.join(', ')}`,
+      );
+    }
+  }
+
+  if (opts.stream) {
+    out.push('');
+    out.push('with the stream on / off (the cost of the outbox and the relay):');
+    for (const connections of opts.connections) {
+      const on = combined.find((r) => r.target === 'stream' && r.connections === connections);
+      const off = combined.find((r) => r.target === 'service' && r.connections === connections);
+      const total = (r) => r.cpuPerReq + r.pgCpuPerReq + r.rmqCpuPerReq;
+      const perRound = throughputPerRound(results, 'stream', 'service', connections);
+      out.push(
+        `  ${String(connections).padStart(4)} connections: throughput ${fmt(on.rps / off.rps, 2)}x, p99 ${fmt(on.p99 / off.p99, 2)}x, ` +
+          `CPU/req in Node ${fmt(on.cpuPerReq / off.cpuPerReq, 2)}x, with PostgreSQL's and RabbitMQ's ${fmt(total(on) / total(off), 2)}x ` +
+          `(+${fmt(total(on) - total(off), 3)} ms per callback: Node +${fmt(on.cpuPerReq - off.cpuPerReq, 3)}, ` +
+          `PostgreSQL +${fmt(on.pgCpuPerReq - off.pgCpuPerReq, 3)}, RabbitMQ +${fmt(on.rmqCpuPerReq - off.rmqCpuPerReq, 3)}); ` +
+          `outbox at most ${on.backlogPeak} rows, caught up ${fmt(on.catchUpMs)} ms after the load; ` +
+          `messages ${on.messages} = rows ${on.rows}: ${on.messages === on.rows ? 'ok' : 'MISMATCH'}` +
+          (perRound.length > 1 ? `; throughput per round ${perRound.join(', ')}` : ''),
       );
     }
   }

@@ -4,6 +4,7 @@ import { buildDataSourceOptions } from '../src/database/data-source.options';
 import { runMigrationsExclusively } from '../src/database/migrate';
 import { migrations } from '../src/database/migrations';
 import { InitialSchema1764230400000 } from '../src/database/migrations/1764230400000-initial-schema';
+import { CallbackNormalisedData1764400000000 } from '../src/database/migrations/1764400000000-callback-normalised-data';
 import { replayKeyOf } from '../src/sms-callback/replay-key';
 import { SmsCallback } from '../src/sms-callback/sms-callback.entity';
 import { schemaDataSource } from './support/schema-data-source';
@@ -81,10 +82,10 @@ describe('migrations', () => {
       expect(byId.get(badTime.id)).toMatchObject({ msisdn_normalized: '84912345679', send_time_at: null });
       expect(byId.get(badNumber.id)).toMatchObject({ msisdn_normalized: null, response_time_telco_at: null });
 
-      // And back down again, cleanly (the partitions, the covering index, then the normalised data).
-      await after.undoLastMigration();
-      await after.undoLastMigration();
-      await after.undoLastMigration();
+      // And back down again, cleanly: every later migration first, then the normalised data.
+      for (let i = migrations.indexOf(CallbackNormalisedData1764400000000); i < migrations.length; i++) {
+        await after.undoLastMigration();
+      }
       const columns = await after.query<Array<{ column_name: string }>>(
         `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sms_callbacks'`,
         [schema],

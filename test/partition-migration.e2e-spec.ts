@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { migrations } from '../src/database/migrations';
+import { PartitionCallbacksBySendTime1764600000000 } from '../src/database/migrations/1764600000000-partition-callbacks-by-send-time';
 import { addDays, partitionName, utcDay } from '../src/sms-callback/retention/partition-days';
 import { schemaDataSource, withSchema } from './support/schema-data-source';
 
@@ -10,7 +11,9 @@ import { schemaDataSource, withSchema } from './support/schema-data-source';
  */
 describe('migration to the partitioned callbacks table', () => {
   const schema = `partition_migration_test_${randomBytes(4).toString('hex')}`;
-  const before = migrations.slice(0, migrations.length - 1);
+  // The migrations up to this one (later ones, e.g. the stream's outbox, are not its business).
+  const upTo = migrations.slice(0, migrations.indexOf(PartitionCallbacksBySendTime1764600000000) + 1);
+  const before = upTo.slice(0, upTo.length - 1);
   let dropSchema: () => Promise<void>;
   let db: DataSource;
   const today = utcDay(new Date());
@@ -62,7 +65,7 @@ describe('migration to the partitioned callbacks table', () => {
     const old = await digest();
     expect(old.rows).toBe(ROWS + 3);
     await db.destroy();
-    db = await schemaDataSource(schema, migrations);
+    db = await schemaDataSource(schema, upTo);
     await db.runMigrations();
 
     const [{ partitioned }] = await db.query<Array<{ partitioned: boolean }>>(

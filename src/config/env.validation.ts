@@ -262,6 +262,27 @@ export class EnvironmentVariables {
     message: 'TRUST_PROXY must be true, false, a hop count, or a comma-separated list of addresses/CIDRs',
   })
   TRUST_PROXY = 'false';
+
+  // --- The stream of stored callbacks to RabbitMQ (issue 12) ---
+
+  /** The AMQP broker (RabbitMQ) that every newly stored callback is published to. Unset: the stream is off. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^amqps?:\/\/.+/, { message: 'BROKER_URL must be an amqp:// or amqps:// URL' })
+  BROKER_URL?: string;
+
+  /** The durable topic exchange the callbacks are published to (declared by the service). */
+  @Matches(/^[A-Za-z0-9._:-]{1,127}$/, {
+    message: 'BROKER_EXCHANGE must be 1-127 characters of A-Z a-z 0-9 . _ : -',
+  })
+  BROKER_EXCHANGE = 'sms-callback';
+
+  /** Above this many callbacks waiting in the outbox (not yet confirmed by the broker), a warning is logged. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  BROKER_BACKLOG_WARN_THRESHOLD = 1_000;
 }
 
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
@@ -274,7 +295,10 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
   }
   if (errors.length > 0) {
     const lines = errors.map(
-      (e) => `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      (e) =>
+        // A URL's credentials stay out of the message.
+        `  ${e.property}=${JSON.stringify(e.value)?.replace(/\/\/[^@/\s"]*@/, '//***@')}: ` +
+        Object.values(e.constraints ?? {}).join('; '),
     );
     throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`);
   }

@@ -1,10 +1,11 @@
 import type { DataSourceOptions } from 'typeorm';
 import { LicenseEvent } from '../license/license-event.entity';
 import { License } from '../license/license.entity';
+import { SmsCallbackOutboxEntry } from '../sms-callback-stream/sms-callback-outbox.entity';
 import { SmsCallback } from '../sms-callback/sms-callback.entity';
 import { migrations } from './migrations';
 
-export const entities = [License, LicenseEvent, SmsCallback];
+export const entities = [License, LicenseEvent, SmsCallback, SmsCallbackOutboxEntry];
 
 export interface DatabaseConnectionSettings {
   url: string;

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Logger, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -12,6 +12,7 @@ import { ApiError } from '../common/api-error';
 import type { FieldErrors } from '../common/envelope';
 import { RETRY_AFTER_SECONDS } from '../common/filters/all-exceptions.filter';
 import { ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
+import { SmsCallbackStreamStatus } from '../sms-callback-stream/sms-callback-stream.status';
 import { HealthDto } from './health.dto';
 import { Lifecycle } from './lifecycle.service';
 
@@ -26,7 +27,8 @@ const NOT_READY_MESSAGE: Record<string, string> = {
 /**
  * Probes for orchestrators and load balancers, without API-KEY. Live: the process runs (restart it when
  * this fails). Ready: it can take traffic now (the database answers within 1 s, and it is neither
- * starting nor shutting down); send it none while this is 503.
+ * starting nor shutting down); send it none while this is 503. With the stream on, ready also reports the
+ * broker, which it does not need: callbacks are stored while the broker is away, and published on its return.
  */
 @ApiTags('Operations')
 @SkipThrottle()
@@ -40,6 +42,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly lifecycle: Lifecycle,
+    @Optional() private readonly stream?: SmsCallbackStreamStatus,
   ) {}
 
   @Get('live')
@@ -61,7 +64,9 @@ export class HealthController {
     summary: 'Readiness: the service can take requests now (no API-KEY)',
     description:
       `200 when the database answers within ${READINESS_DATABASE_TIMEOUT_MS} ms and the service is neither ` +
-      'starting nor shutting down; 503 otherwise, with the failing indicators in `errors`.',
+      'starting nor shutting down; 503 otherwise, with the failing indicators in `errors`. With the stream to ' +
+      'the broker on (BROKER_URL), `broker` says whether the broker is reachable and how many callbacks wait in ' +
+      'the outbox; an unreachable broker is listed under `error` but does not make the service unready.',
   })
   @ApiEnvelopeResponse(HealthDto, HttpStatus.OK)
   @ApiEnvelopeError(HttpStatus.SERVICE_UNAVAILABLE, {
@@ -81,7 +86,7 @@ export class HealthController {
         () => this.database.pingCheck('database').withTimeout(READINESS_DATABASE_TIMEOUT_MS),
       ]);
       this.noteReadiness(true);
-      return result;
+      return this.withBroker(result);
     } catch (err) {
       if (!(err instanceof ServiceUnavailableException)) {
         throw err;
@@ -92,6 +97,37 @@ export class HealthController {
         'Retry-After': String(RETRY_AFTER_SECONDS),
       });
     }
+  }
+
+  /** The broker's state as one more indicator, which readiness reports but does not need. */
+  private withBroker(result: HealthCheckResult): HealthCheckResult {
+    const stream = this.stream?.snapshot();
+    if (!stream) {
+      return result;
+    }
+    const { broker, exchange, backlog, oldestAgeSeconds } = stream;
+    const up = broker.reachable === true;
+    const indicator = {
+      status: up ? ('up' as const) : ('down' as const),
+      required: false,
+      exchange,
+      backlog,
+      oldestAgeSeconds: Math.round(oldestAgeSeconds),
+      ...(up
+        ? {}
+        : {
+            message:
+              broker.reachable === null
+                ? 'Not connected to the broker yet; callbacks are stored and wait in the outbox.'
+                : `The broker is unreachable (${broker.error}); callbacks are stored and wait in the outbox.`,
+          }),
+    };
+    return {
+      ...result,
+      info: up ? { ...result.info, broker: indicator } : result.info,
+      error: up ? result.error : { ...result.error, broker: indicator },
+      details: { ...result.details, broker: indicator },
+    };
   }
 
   private describeFailure(result: HealthCheckResult): FieldErrors {

@@ -23,7 +23,9 @@ export class HealthDto {
   info: Record<string, unknown>;
 
   @ApiProperty({
-    description: 'The indicators that are down (empty when ok).',
+    description:
+      'The indicators that are down: empty when ok, but for `broker` (with the stream on), which readiness ' +
+      'reports without needing it.',
     type: 'object',
     additionalProperties: true,
     example: {},

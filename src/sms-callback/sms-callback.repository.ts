@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryRunner, Repository, SelectQueryBuilder } from 'typeorm';
+import { CALLBACK_OUTBOX, type CallbackOutbox } from './callback-outbox';
 import { SmsCallback } from './sms-callback.entity';
 
 /** A callback to store; `rawBody` is the body's JSON text as received (jsonb keeps its numbers exactly). */
@@ -67,15 +68,22 @@ const INSERTED_COLUMNS = [
   'raw_body',
 ];
 const PROPERTIES = Object.keys(COLUMNS) as Array<keyof StoredSmsCallback>;
-const RETURNED = PROPERTIES.map((property) => `${COLUMNS[property]} AS "${property}"`).join(', ');
+
+/** The select list of a {@link StoredSmsCallback} (for the outbox's relay too). */
+export const STORED_CALLBACK_COLUMNS = PROPERTIES.map((property) => `${COLUMNS[property]} AS "${property}"`).join(', ');
+const RETURNED = STORED_CALLBACK_COLUMNS;
 
 /**
- * Queries on `sms_callbacks`, nothing else. The read API's queries (`findPage`, `findById`, `stats`) go to a read
- * replica when there is one; the write path's (insert, replays) to the primary.
+ * Queries on `sms_callbacks` (and the outbox rows written with them), nothing else. The read API's queries
+ * (`findPage`, `findById`, `stats`) go to a read replica when there is one; the write path's (insert,
+ * replays) to the primary.
  */
 @Injectable()
 export class SmsCallbackRepository {
-  constructor(@InjectRepository(SmsCallback) private readonly callbacks: Repository<SmsCallback>) {}
+  constructor(
+    @InjectRepository(SmsCallback) private readonly callbacks: Repository<SmsCallback>,
+    @Optional() @Inject(CALLBACK_OUTBOX) private readonly outbox?: CallbackOutbox | null,
+  ) {}
 
   /**
    * Inserts the callbacks, in one statement, except those whose enterprise already has one with the same
@@ -83,6 +91,7 @@ export class SmsCallbackRepository {
    * replay key. The statement commits on its own (autocommit): when it returns, the rows are durable. The conflict
    * target carries the partition key, `send_time_at`, which the replay key covers: a replay lands in its
    * original's partition and meets it there.
+   * With an outbox, the same statement also writes an outbox row for each row inserted.
    */
   async insertManyUnlessReplay(callbacks: NewSmsCallback[]): Promise<InsertedSmsCallback[]> {
     const params: unknown[] = [];
@@ -106,13 +115,21 @@ export class SmsCallbackRepository {
       );
       return `(${INSERTED_COLUMNS.map((_, i) => `$${first + i + 1}`).join(', ')})`;
     });
-    return this.callbacks.query(
-      `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.join(', ')})
+    const insert = `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.join(', ')})
        VALUES ${tuples.join(', ')}
        ON CONFLICT (enterprise_id, replay_key, send_time_at) DO NOTHING
-       RETURNING ${RETURNED}, replay_key AS "replayKey"`,
+       RETURNING ${RETURNED}, replay_key AS "replayKey"`;
+    if (!this.outbox) {
+      return this.callbacks.query(insert, params);
+    }
+    const inserted: InsertedSmsCallback[] = await this.callbacks.query(
+      withOutboxRows(insert, this.outbox.table),
       params,
     );
+    if (inserted.length > 0) {
+      this.outbox.recorded();
+    }
+    return inserted;
   }
 
   /**
@@ -264,6 +281,16 @@ export class SmsCallbackRepository {
     }
     return query;
   }
+}
+
+/**
+ * The insert, and an outbox row per row it inserted, in one statement: a data-modifying CTE commits both or
+ * neither, in the insert's round trip.
+ */
+function withOutboxRows(insert: string, outboxTable: string): string {
+  return `WITH inserted AS (${insert}),
+       outboxed AS (INSERT INTO ${outboxTable} (callback_id, callback_received_at) SELECT "id", "receivedAt" FROM inserted)
+     SELECT * FROM inserted`;
 }
 
 /** Telco latency in milliseconds, as double precision (`extract` would give slower numeric); NULL without both times. */

@@ -73,7 +73,7 @@ export class SmsCallbackService {
       replayKey,
       rawBody: raw.text,
     });
-    const answer = toDto(callback);
+    const answer = toSmsCallbackDto(callback);
     if (!replayed) {
       this.emitStored(new SmsCallbackStoredEvent(answer, license.enterpriseId, license.licenseId));
     }
@@ -90,7 +90,7 @@ export class SmsCallbackService {
       LIST_TOTAL_CAP,
     );
     const capped = matching > LIST_TOTAL_CAP;
-    return new Page(rows.map(toDto), capped ? LIST_TOTAL_CAP : matching, query.page, capped);
+    return new Page(rows.map(toSmsCallbackDto), capped ? LIST_TOTAL_CAP : matching, query.page, capped);
   }
 
   /** One callback of the enterprise; 404 when absent or another enterprise's. */
@@ -99,7 +99,7 @@ export class SmsCallbackService {
     if (!found) {
       throw ApiError.field(HttpStatus.NOT_FOUND, 'id', 'exists', `No callback ${id}.`);
     }
-    return toDto(found);
+    return toSmsCallbackDto(found);
   }
 
   async stats(enterpriseId: string, query: SmsCallbackFilterQuery): Promise<SmsCallbackStatsDto> {
@@ -136,7 +136,8 @@ export class SmsCallbackService {
   }
 }
 
-function toDto(row: StoredSmsCallback): SmsCallbackDto {
+/** A stored callback as the API returns it. */
+export function toSmsCallbackDto(row: StoredSmsCallback): SmsCallbackDto {
   return {
     id: row.id,
     msisdn: row.msisdn,

@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DataSource } from 'typeorm';
+import { connect } from 'amqplib';
 
 /**
  * The e2e suite's PostgreSQL. With DATABASE_URL set: that server (its database name must look like a
@@ -11,6 +12,7 @@ import { DataSource } from 'typeorm';
  * database `<name>_replica` (dropped by the teardown); without one, a second embedded PostgreSQL.
  */
 export default async function globalSetup(): Promise<void> {
+  await probeBroker();
   const url = process.env.DATABASE_URL;
   if (url) {
     const database = new URL(url).pathname.slice(1);
@@ -49,4 +51,25 @@ async function createReplicaDatabase(url: string, name: string): Promise<string>
   const replicaUrl = new URL(url);
   replicaUrl.pathname = `/${name}`;
   return replicaUrl.toString();
+}
+
+/**
+ * The stream's tests need RabbitMQ (TEST_BROKER_URL, default guest@127.0.0.1:5672). Without one they are
+ * skipped with the reason (TEST_BROKER_SKIP_REASON), except on CI, which has one: there it is a failure.
+ */
+async function probeBroker(): Promise<void> {
+  const url = process.env.TEST_BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+  try {
+    const connection = await connect(url, { timeout: 3_000 });
+    await connection.close();
+    process.env.TEST_BROKER_URL = url;
+    process.stdout.write(`e2e: RabbitMQ at ${url.replace(/\/\/[^@/]*@/, '//')}\n`);
+  } catch (err) {
+    const reason = `no RabbitMQ reachable at ${url.replace(/\/\/[^@/]*@/, '//')} (${(err as Error).message})`;
+    if (process.env.CI) {
+      throw new Error(`${reason}: CI runs the stream tests on it (.ci/run starts RabbitMQ)`, { cause: err });
+    }
+    process.env.TEST_BROKER_SKIP_REASON = reason;
+    process.stdout.write(`e2e: ${reason}: the tests of the stream to the broker are skipped\n`);
+  }
 }

@@ -3,6 +3,7 @@ import { LicenseLifecycle1764300000000 } from './1764300000000-license-lifecycle
 import { CallbackNormalisedData1764400000000 } from './1764400000000-callback-normalised-data';
 import { CallbackStatsCoveringIndex1764500000000 } from './1764500000000-callback-stats-covering-index';
 import { PartitionCallbacksBySendTime1764600000000 } from './1764600000000-partition-callbacks-by-send-time';
+import { SmsCallbackOutbox1764700000000 } from './1764700000000-sms-callback-outbox';
 
 /** Every migration, in order. Listed by class so that the build, the CLI and the tests load the same set. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CallbackNormalisedData1764400000000,
   CallbackStatsCoveringIndex1764500000000,
   PartitionCallbacksBySendTime1764600000000,
+  SmsCallbackOutbox1764700000000,
 ];

@@ -1,0 +1,169 @@
+import type { DataSource } from 'typeorm';
+import type { StoredSmsCallback } from '../sms-callback/sms-callback.repository';
+import type { BrokerPublisher } from './broker-publisher';
+import { OutboxRelay } from './outbox-relay.service';
+import type { ClaimedEntry, OutboxRepository } from './outbox.repository';
+import type { OutgoingMessage } from './sms-callback-message';
+import { SmsCallbackStreamMetrics } from './sms-callback-stream.metrics';
+import { resolveStreamOptions } from './sms-callback-stream.options';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function entry(n: number, present = true): ClaimedEntry {
+  const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const callback = { id, enterpriseId: 'ent', licenseId: 'lic', receivedAt: new Date(), sendTimeAt: null };
+  return { outboxId: String(n), callbackId: id, callback: present ? (callback as unknown as StoredSmsCallback) : null };
+}
+
+/** An outbox in memory with the transaction the relay runs: rows removed only when it commits. */
+class FakeOutbox {
+  rows: ClaimedEntry[] = [];
+  committed: string[][] = [];
+  rolledBack = 0;
+  private removing: string[] = [];
+
+  readonly repository = {
+    claimOldest: async (_runner: unknown, limit: number) => this.rows.slice(0, limit),
+    remove: async (_runner: unknown, ids: string[]) => {
+      this.removing.push(...ids);
+    },
+  } as unknown as OutboxRepository;
+
+  readonly dataSource = {
+    createQueryRunner: () => {
+      let active = false;
+      return {
+        connect: async () => undefined,
+        startTransaction: async () => {
+          active = true;
+          this.removing = [];
+        },
+        commitTransaction: async () => {
+          active = false;
+          this.committed.push(this.removing);
+          this.rows = this.rows.filter((row) => !this.removing.includes(row.outboxId));
+        },
+        rollbackTransaction: async () => {
+          active = false;
+          this.rolledBack++;
+        },
+        get isTransactionActive() {
+          return active;
+        },
+        release: async () => undefined,
+      };
+    },
+  } as unknown as DataSource;
+}
+
+/** A publisher that confirms what `confirm` says (by callback id), and records what it was given. */
+class FakePublisher {
+  published: string[] = [];
+  confirm: (messageId: string) => boolean = () => true;
+  openError?: Error;
+  status = { reachable: true, since: new Date() };
+
+  open = async () => {
+    if (this.openError) {
+      throw this.openError;
+    }
+  };
+  publish = async (messages: OutgoingMessage[]) => {
+    const ids = messages.map((message) => String(message.options.messageId));
+    this.published.push(...ids);
+    return ids.map((id) => this.confirm(id));
+  };
+  close = async () => undefined;
+}
+
+describe('OutboxRelay', () => {
+  let outbox: FakeOutbox;
+  let publisher: FakePublisher;
+  let metrics: SmsCallbackStreamMetrics;
+  let relay: OutboxRelay;
+
+  const start = (options: { batchSize?: number; pollIntervalMs?: number } = {}) => {
+    const settings = resolveStreamOptions({
+      brokerUrl: 'amqp://x',
+      pollIntervalMs: 20,
+      batchWindowMs: 0,
+      maxRetryDelayMs: 20,
+      ...options,
+    });
+    metrics = new SmsCallbackStreamMetrics(undefined, () => ({ backlog: 0, oldestAgeSeconds: 0, brokerUp: true }));
+    relay = new OutboxRelay(
+      settings,
+      outbox.dataSource,
+      outbox.repository,
+      publisher as unknown as BrokerPublisher,
+      metrics,
+    );
+    relay.onApplicationBootstrap();
+  };
+  const counted = async (counter: { get(): Promise<{ values: Array<{ value: number; labels: object }> }> }) =>
+    (await counter.get()).values;
+
+  beforeEach(() => {
+    outbox = new FakeOutbox();
+    publisher = new FakePublisher();
+  });
+  afterEach(async () => {
+    await relay.beforeApplicationShutdown();
+  });
+
+  it('should publish the oldest rows first, in batches, and remove each row only once it is confirmed', async () => {
+    outbox.rows = [1, 2, 3, 4, 5].map((n) => entry(n));
+    start({ batchSize: 2 });
+    await sleep(100);
+    expect(publisher.published).toEqual([1, 2, 3, 4, 5].map((n) => entry(n).callbackId));
+    expect(outbox.committed.filter((ids) => ids.length > 0)).toEqual([['1', '2'], ['3', '4'], ['5']]);
+    expect(outbox.rows).toEqual([]);
+    expect((await counted(metrics.published))[0].value).toBe(5);
+  });
+
+  it('should keep the rows the broker did not confirm, count them as failures and send them again', async () => {
+    outbox.rows = [1, 2, 3].map((n) => entry(n));
+    let refusals = 1;
+    publisher.confirm = (id) => !(id === entry(2).callbackId && refusals-- > 0);
+    start();
+    await sleep(150);
+    expect(outbox.committed[0]).toEqual(['1', '3']);
+    expect(publisher.published.filter((id) => id === entry(2).callbackId)).toHaveLength(2);
+    expect(outbox.rows).toEqual([]);
+    const failures = await counted(metrics.failures);
+    expect(failures.find((value) => (value.labels as { stage: string }).stage === 'publish')?.value).toBe(1);
+  });
+
+  it('should remove the rows of callbacks that no longer exist without publishing them', async () => {
+    outbox.rows = [entry(1), entry(2, false)];
+    start();
+    await sleep(60);
+    expect(publisher.published).toEqual([entry(1).callbackId]);
+    expect(outbox.rows).toEqual([]);
+  });
+
+  it('should touch no row while the broker is unreachable, and relay them once it is back', async () => {
+    outbox.rows = [entry(1)];
+    publisher.openError = new Error('connect ECONNREFUSED 127.0.0.1:5672');
+    start();
+    await sleep(100);
+    expect(publisher.published).toEqual([]);
+    expect(outbox.committed).toEqual([]);
+    const failures = await counted(metrics.failures);
+    expect(failures.find((value) => (value.labels as { stage: string }).stage === 'connect')?.value).toBeGreaterThan(0);
+
+    publisher.openError = undefined;
+    await sleep(100);
+    expect(publisher.published).toEqual([entry(1).callbackId]);
+    expect(outbox.rows).toEqual([]);
+  });
+
+  it('should look again at once when outbox rows are committed while it waits', async () => {
+    start({ pollIntervalMs: 60_000 });
+    await sleep(20);
+    outbox.rows = [entry(7)];
+    relay.wake();
+    await sleep(20);
+    expect(publisher.published).toEqual([entry(7).callbackId]);
+  });
+});
