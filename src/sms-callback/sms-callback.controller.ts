@@ -3,7 +3,6 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiError } from '../common/api-error';
 import { Page, TOTAL_CAPPED_HEADER } from '../common/envelope';
-import { RawJsonBody } from '../common/raw-body.decorator';
 import {
   ApiCommonErrors,
   ApiEnvelopeError,
@@ -12,6 +11,7 @@ import {
 } from '../common/swagger/envelope.schema';
 import { ApiKeyAuth, CurrentLicense } from '../license/api-key-auth.decorator';
 import type { LicenseContext } from '../license/license-context';
+import { SmsCallbackBodyPipe, type ValidSmsCallback } from './callback-validator';
 import { CreateSmsCallbackDto } from './dto/create-sms-callback.dto';
 import { ListSmsCallbacksQuery, SmsCallbackFilterQuery } from './dto/list-sms-callbacks.query';
 import { SmsCallbackStatsDto } from './dto/sms-callback-stats.dto';
@@ -59,11 +59,10 @@ export class SmsCallbackController {
   @ApiJsonBodyErrors()
   async create(
     @CurrentLicense() license: LicenseContext,
-    @Body() dto: CreateSmsCallbackDto,
-    @RawJsonBody() rawBody: Record<string, unknown>,
+    @Body(SmsCallbackBodyPipe) body: ValidSmsCallback,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SmsCallbackDto> {
-    const { callback, replayed } = await this.callbacks.store(license, dto, rawBody);
+    const { callback, replayed } = await this.callbacks.store(license, body);
     if (replayed) {
       response.status(HttpStatus.OK).setHeader(REPLAYED_HEADER, 'true');
     }
