@@ -11,7 +11,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { ApiError } from '../common/api-error';
 import type { FieldErrors } from '../common/envelope';
 import { RETRY_AFTER_SECONDS } from '../common/filters/all-exceptions.filter';
-import { ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
+import { ApiCommonErrors, ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
 import { HealthDto } from './health.dto';
 import { Lifecycle } from './lifecycle.service';
 
@@ -29,6 +29,7 @@ const NOT_READY_MESSAGE: Record<string, string> = {
  * starting nor shutting down); send it none while this is 503.
  */
 @ApiTags('Operations')
+@ApiCommonErrors()
 @SkipThrottle()
 @Controller('health')
 export class HealthController {
@@ -44,7 +45,10 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Liveness: the process is up (no API-KEY)' })
+  @ApiOperation({
+    summary: 'Liveness: the process is up (no API-KEY)',
+    description: 'Restart the process when this fails; it does not look at the database (see readiness).',
+  })
   @ApiEnvelopeResponse(HealthDto, HttpStatus.OK)
   live(): Promise<HealthCheckResult> {
     return this.health.check([

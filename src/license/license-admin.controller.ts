@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Get,
@@ -11,16 +12,11 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminActor, AdminAuth } from '../admin/admin-auth.decorator';
 import { ApiError } from '../common/api-error';
 import { Page } from '../common/envelope';
-import {
-  ApiCommonErrors,
-  ApiEnvelopeError,
-  ApiEnvelopeResponse,
-  ApiJsonBodyErrors,
-} from '../common/swagger/envelope.schema';
+import { ApiCommonErrors, ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
 import { CreateLicenseDto } from './dto/create-license.dto';
 import { IssuedLicenseDto, LicenseDto, RotatedLicenseDto } from './dto/license.dto';
 import { LicenseEventDto } from './dto/license-event.dto';
@@ -42,10 +38,22 @@ function uuidParam(): ParseUUIDPipe {
 }
 
 function ApiLicenseNotFound(): MethodDecorator {
-  return ApiEnvelopeError(HttpStatus.NOT_FOUND, {
-    description: 'No such license (or the admin API is off: no ADMIN_API_KEY).',
-    message: `No license ${EXAMPLE_ID}.`,
-    errors: { id: { exists: `No license ${EXAMPLE_ID}.` } },
+  return applyDecorators(
+    ApiParam({ name: 'id', description: 'The license id (`data.id` of its creation).', format: 'uuid' }),
+    ApiEnvelopeError(HttpStatus.NOT_FOUND, {
+      description: 'No such license (or the admin API is off: no ADMIN_API_KEY).',
+      message: `No license ${EXAMPLE_ID}.`,
+      errors: { id: { exists: `No license ${EXAMPLE_ID}.` } },
+    }),
+  );
+}
+
+/** The 400 of a route with a license id in its path (and, for `events`, paging). */
+function ApiBadLicenseId(paged = false): MethodDecorator {
+  return ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: paged ? 'The id is not a UUID, or `page` / `limit` is out of range.' : 'The id is not a UUID.',
+    message: 'id must be a UUID.',
+    errors: { id: { isUuid: 'id must be a UUID.' } },
   });
 }
 
@@ -87,13 +95,17 @@ export class LicenseAdminController {
       },
     },
   })
-  @ApiJsonBodyErrors()
   create(@Body() dto: CreateLicenseDto, @AdminActor() actor: string): Promise<IssuedLicenseDto> {
     return this.licenses.issue(dto, actor);
   }
 
   @Get()
-  @ApiOperation({ summary: 'A page of licenses, newest first' })
+  @ApiOperation({
+    summary: 'A page of licenses, newest first',
+    description:
+      'Every license (never a key or its hash), newest first, filtered by enterprise, status or expiry. ' +
+      '`total_record` is the number of matches.',
+  })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK, { isArray: true })
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
     message: 'Validation failed: status.',
@@ -104,15 +116,26 @@ export class LicenseAdminController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One license: prefix, status and state, dates, last use (never the key or its hash)' })
+  @ApiOperation({
+    summary: 'One license: prefix, status and state, dates, last use (never the key or its hash)',
+    description:
+      '`status` is what was set (active, suspended, revoked); `state` is what holds now, dates included ' +
+      '(active, suspended, revoked, expired, not_yet_valid): only an `active` state lets the key in.',
+  })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiBadLicenseId()
   @ApiLicenseNotFound()
   get(@Param('id', uuidParam()) id: string): Promise<LicenseDto> {
     return this.licenses.get(id);
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change the label, validity dates, rate limit or allowed addresses' })
+  @ApiOperation({
+    summary: 'Change the label, validity dates, rate limit or allowed addresses',
+    description:
+      'Fields left out stay as they are; `null` clears one (no label, no expiry, the default rate limit, any ' +
+      'address). The change is audited and reaches the API-KEY guard of every instance within 5 s.',
+  })
   @ApiBody({ type: UpdateLicenseDto })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
@@ -121,7 +144,6 @@ export class LicenseAdminController {
   })
   @ApiLicenseNotFound()
   @ApiRevokedConflict('changed')
-  @ApiJsonBodyErrors()
   update(
     @Param('id', uuidParam()) id: string,
     @Body() dto: UpdateLicenseDto,
@@ -132,8 +154,12 @@ export class LicenseAdminController {
 
   @Post(':id/suspend')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Suspend: the key stops working until resumed (no change if already suspended)' })
+  @ApiOperation({
+    summary: 'Suspend: the key stops working until resumed (no change if already suspended)',
+    description: 'The key gets 403 until the license is resumed; 409 for a revoked license (revocation is final).',
+  })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiBadLicenseId()
   @ApiLicenseNotFound()
   @ApiRevokedConflict('suspended')
   suspend(@Param('id', uuidParam()) id: string, @AdminActor() actor: string): Promise<LicenseDto> {
@@ -142,8 +168,12 @@ export class LicenseAdminController {
 
   @Post(':id/resume')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Resume a suspended license (409 for a revoked one: revocation is final)' })
+  @ApiOperation({
+    summary: 'Resume a suspended license (409 for a revoked one: revocation is final)',
+    description: 'The key works again (within its validity dates); no change if the license is not suspended.',
+  })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiBadLicenseId()
   @ApiLicenseNotFound()
   @ApiRevokedConflict('resumed')
   resume(@Param('id', uuidParam()) id: string, @AdminActor() actor: string): Promise<LicenseDto> {
@@ -152,8 +182,12 @@ export class LicenseAdminController {
 
   @Post(':id/revoke')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Revoke for good: the key never works again (no change if already revoked)' })
+  @ApiOperation({
+    summary: 'Revoke for good: the key never works again (no change if already revoked)',
+    description: 'Final: a revoked license cannot be resumed, changed or rotated (409). Issue a new one instead.',
+  })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiBadLicenseId()
   @ApiLicenseNotFound()
   revoke(@Param('id', uuidParam()) id: string, @AdminActor() actor: string): Promise<LicenseDto> {
     return this.licenses.revoke(id, actor);
@@ -170,6 +204,7 @@ export class LicenseAdminController {
   })
   @ApiEnvelopeResponse(RotatedLicenseDto, HttpStatus.CREATED)
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: 'The id is not a UUID, or `overlapSeconds` is out of range.',
     message: 'Validation failed: overlapSeconds.',
     errors: { overlapSeconds: { max: 'overlapSeconds must not be greater than 2592000' } },
   })
@@ -184,8 +219,12 @@ export class LicenseAdminController {
   }
 
   @Get(':id/events')
-  @ApiOperation({ summary: "A page of the license's audit trail, newest first" })
+  @ApiOperation({
+    summary: "A page of the license's audit trail, newest first",
+    description: 'Every change of the license: what, each changed field before and after, when, and who.',
+  })
   @ApiEnvelopeResponse(LicenseEventDto, HttpStatus.OK, { isArray: true })
+  @ApiBadLicenseId(true)
   @ApiLicenseNotFound()
   events(@Param('id', uuidParam()) id: string, @Query() query: PageQuery): Promise<Page<LicenseEventDto>> {
     return this.licenses.events(id, query.page, query.limit);

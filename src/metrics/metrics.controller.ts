@@ -5,12 +5,13 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../common/api-error';
-import { ApiEnvelopeError } from '../common/swagger/envelope.schema';
+import { ApiCommonErrors, ApiEnvelopeError } from '../common/swagger/envelope.schema';
 import type { AppConfigService } from '../config/app-config.type';
 import { MetricsService } from './metrics.service';
 
 /** Prometheus scrapes `GET /metrics`; with METRICS_TOKEN set, it sends `Authorization: Bearer <token>`. */
 @ApiTags('Operations')
+@ApiCommonErrors()
 @SkipThrottle()
 @Controller('metrics')
 export class MetricsController {
