@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { environmentProblems } from '../../config/env.validation';
+import { readEnvironment } from '../../config/read-environment';
 import type { LicenseDto } from '../dto/license.dto';
 import type { LicenseEventDto } from '../dto/license-event.dto';
 import { MAX_RATE_LIMIT_PER_SECOND } from '../dto/create-license.dto';
@@ -11,7 +13,7 @@ import { LICENSE_STATUSES, type LicenseStatus } from '../license.entity';
 import { LicenseService, type LicenseUpdate } from '../license.service';
 import { LicenseCliModule } from './license-cli.module';
 
-const USAGE = `Usage: npm run license -- <command> [options]
+const USAGE = `Usage: npm run license -- <command> [options]    (or: bin/license <command> [options])
 
 Commands (the same operations as the admin API, through the same service; every change is audited):
   issue --enterprise <id> [--label <text>] [--valid-from <date>] [--expires <date>]
@@ -56,13 +58,22 @@ const COMMANDS_ON_ONE_LICENSE: readonly Command[] = [
 ];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Runs one CLI command; resolves to the process exit code (0 ok, 1 failed, 2 usage). */
+const SEE_HELP = 'Run `npm run license -- --help` for the usage.';
+
+/**
+ * Runs one CLI command; resolves to the process exit code (0 ok, 1 failed, 2 usage). `--help` prints the
+ * usage (exit 0); no command prints it to standard error (exit 2); any other mistake is one line.
+ */
 export async function runLicenseCli(argv: string[], io: CliOutput): Promise<number> {
+  if (argv.length === 0) {
+    io.err(`${USAGE}\n`);
+    return 2;
+  }
   let parsed: Parsed | 'help';
   try {
     parsed = parse(argv);
   } catch (err) {
-    io.err(`${(err as Error).message}\n\n${USAGE}\n`);
+    io.err(`Error: ${(err as Error).message} ${SEE_HELP}\n`);
     return 2;
   }
   if (parsed === 'help') {
@@ -74,7 +85,7 @@ export async function runLicenseCli(argv: string[], io: CliOutput): Promise<numb
     await execute(parsed, app.get(LicenseService), io);
     return 0;
   } catch (err) {
-    io.err(`Error: ${describeError(err)}\n`);
+    io.err(`Error: ${describeError(err)}${err instanceof UsageError ? ` ${SEE_HELP}` : ''}\n`);
     return err instanceof UsageError ? 2 : 1;
   } finally {
     await app.close();
@@ -374,7 +385,17 @@ function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-if (require.main === module) {
+/**
+ * The CLI as a process: `npm run license -- ...` and `bin/license ...` run this. A bad environment is one
+ * line per variable (never a secret's value), checked before anything starts.
+ */
+export function main(): void {
+  const problems = environmentProblems(readEnvironment());
+  if (problems.length > 0) {
+    process.stderr.write(problems.map(({ message }) => `Error: ${message}\n`).join(''));
+    // At once: the configuration module has already refused this environment, and Nest would log that too.
+    process.exit(1);
+  }
   runLicenseCli(process.argv.slice(2), {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
@@ -386,4 +407,8 @@ if (require.main === module) {
       process.stderr.write(`Error: ${describeError(err)}\n`);
       process.exitCode = 1;
     });
+}
+
+if (require.main === module) {
+  main();
 }
