@@ -146,6 +146,7 @@ export function setupSwagger(app: INestApplication): void {
     // No validator badge: it would call validator.swagger.io, which an internal network cannot reach.
     swaggerOptions: {
       persistAuthorization: true,
+      deepLinking: true,
       displayRequestDuration: true,
       validatorUrl: null,
       plugins: [createdFirstPlugin],
