@@ -57,7 +57,7 @@ function expectedOf(dto: Type<unknown>, property: string): { required: boolean; 
 
 /** The keys of `expected` as the document has them (undefined where it has nothing). */
 function pick(documented: Schema | undefined, expected: Schema): Schema {
-  return Object.fromEntries(Object.keys(expected).map((key) => [key, documented?.[key as keyof Schema]])) as Schema;
+  return Object.fromEntries(Object.keys(expected).map((key) => [key, documented?.[key as keyof Schema]]));
 }
 
 function flat({ required, schema }: { required: boolean; schema: Schema }): Schema & { required: boolean } {
