@@ -37,6 +37,14 @@ function uuidParam(): ParseUUIDPipe {
   });
 }
 
+/** The 404 of a route without an id: the admin API is off (or the path is wrong). */
+function ApiAdminOff(method: string): MethodDecorator {
+  return ApiEnvelopeError(HttpStatus.NOT_FOUND, {
+    description: 'The admin API is off on this instance (no ADMIN_API_KEY), or the path is wrong.',
+    message: `No route ${method} /api/admin/v1/licenses.`,
+  });
+}
+
 function ApiLicenseNotFound(): MethodDecorator {
   return applyDecorators(
     ApiParam({ name: 'id', description: 'The license id (`data.id` of its creation).', format: 'uuid' }),
@@ -86,7 +94,9 @@ export class LicenseAdminController {
   })
   @ApiBody({ type: CreateLicenseDto })
   @ApiEnvelopeResponse(IssuedLicenseDto, HttpStatus.CREATED)
+  @ApiAdminOff('POST')
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: 'Fields that break the rules (or malformed JSON); `errors` names each. Nothing was created.',
     message: 'Validation failed: enterpriseId, allowedIps.',
     errors: {
       enterpriseId: { isNotEmpty: 'enterpriseId should not be empty' },
@@ -107,7 +117,9 @@ export class LicenseAdminController {
       '`total_record` is the number of matches.',
   })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK, { isArray: true })
+  @ApiAdminOff('GET')
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: 'A query parameter out of its range or form; `errors` names each.',
     message: 'Validation failed: status.',
     errors: { status: { isIn: 'status must be one of the following values: active, suspended, revoked' } },
   })
@@ -139,6 +151,7 @@ export class LicenseAdminController {
   @ApiBody({ type: UpdateLicenseDto })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: 'The id is not a UUID, or fields that break the rules; `errors` names each. Nothing changed.',
     message: 'expiresAt must be after validFrom.',
     errors: { expiresAt: { isAfterValidFrom: 'expiresAt must be after validFrom.' } },
   })

@@ -78,6 +78,10 @@ export class SmsCallbackController {
       '`data` is the record stored the first time. Also a success: do not send it again.',
     headers: { [REPLAYED_HEADER]: { description: '`true` on a replay.', schema: { type: 'string', enum: ['true'] } } },
   })
+  @ApiEnvelopeError(HttpStatus.NOT_FOUND, {
+    description: 'No such route: check the path (spelling, version `v1`). Nothing was stored.',
+    message: 'No route POST /api/vendor/v2/sms/callback.',
+  })
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
     description:
       'Malformed JSON, or fields that break the rules: `errors` names every bad field at once, each with what ' +
@@ -125,6 +129,7 @@ export class SmsCallbackController {
     },
   })
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: 'A query parameter out of its range or form; `errors` names each.',
     message: 'Validation failed: limit.',
     errors: { limit: { max: 'limit must not be greater than 100' } },
   })
@@ -144,6 +149,7 @@ export class SmsCallbackController {
   })
   @ApiEnvelopeResponse(SmsCallbackStatsDto, HttpStatus.OK)
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: 'A query parameter out of its range or form; `errors` names each.',
     message: 'Validation failed: sentFrom.',
     errors: { sentFrom: { isIso8601: 'sentFrom must be a valid ISO 8601 date string' } },
   })
@@ -162,6 +168,7 @@ export class SmsCallbackController {
   @ApiParam({ name: 'id', description: 'The callback id (`data.id` of the POST answer).', format: 'uuid' })
   @ApiEnvelopeResponse(SmsCallbackDto, HttpStatus.OK)
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: 'The id is not a UUID.',
     message: 'id must be a UUID.',
     errors: { id: { isUuid: 'id must be a UUID.' } },
   })
