@@ -72,7 +72,13 @@ export class HealthController {
     description: 'Not ready: the database does not answer in time, or the service is starting or shutting down.',
     message: 'Not ready: database.',
     errors: { database: { isUp: `timeout of ${READINESS_DATABASE_TIMEOUT_MS}ms exceeded` } },
-    headers: { 'Retry-After': { description: 'Seconds to wait before asking again.', schema: { type: 'integer' } } },
+    headers: {
+      'Retry-After': {
+        description: 'Seconds to wait before asking again.',
+        required: true,
+        schema: { type: 'integer' },
+      },
+    },
   })
   async ready(): Promise<HealthCheckResult> {
     try {

@@ -76,7 +76,13 @@ export class SmsCallbackController {
     description:
       'A replay: an identical report was already stored (see the replay rule); nothing new was stored. ' +
       '`data` is the record stored the first time. Also a success: do not send it again.',
-    headers: { [REPLAYED_HEADER]: { description: '`true` on a replay.', schema: { type: 'string', enum: ['true'] } } },
+    headers: {
+      [REPLAYED_HEADER]: {
+        description: '`true` on a replay.',
+        required: true,
+        schema: { type: 'string', enum: ['true'] },
+      },
+    },
   })
   @ApiEnvelopeError(HttpStatus.NOT_FOUND, {
     description: 'No such route: check the path (spelling, version `v1`). Nothing was stored.',

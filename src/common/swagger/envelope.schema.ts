@@ -47,7 +47,10 @@ export class EnvelopeDto {
 interface EnvelopeResponseOptions {
   isArray?: boolean;
   description?: string;
-  headers?: Record<string, { description: string; schema: { type: 'string' | 'integer'; enum?: string[] } }>;
+  headers?: Record<
+    string,
+    { description: string; required?: boolean; schema: { type: 'string' | 'integer'; enum?: string[] } }
+  >;
 }
 
 /** Documents a success response as the envelope with `data` of the given DTO (or an array of it). */
@@ -115,7 +118,11 @@ export function ApiEnvelopeError(status: HttpStatus, example: ErrorExample): Met
 }
 
 const RETRY_AFTER = {
-  'Retry-After': { description: 'Seconds to wait before sending again.', schema: { type: 'integer' as const } },
+  'Retry-After': {
+    description: 'Seconds to wait before sending again.',
+    required: true,
+    schema: { type: 'integer' as const },
+  },
 };
 
 /**
@@ -138,7 +145,7 @@ export function ApiCommonErrors(): MethodDecorator & ClassDecorator {
       description: 'The path exists, but not with this method: `Allow` lists the methods it takes.',
       message: 'DELETE is not allowed on /api/vendor/v1/sms/callback; allowed: GET, HEAD, POST.',
       errors: { method: { isAllowed: 'allowed methods: GET, HEAD, POST' } },
-      headers: { Allow: { description: 'The methods the path takes.', schema: { type: 'string' } } },
+      headers: { Allow: { description: 'The methods the path takes.', required: true, schema: { type: 'string' } } },
     }),
     ApiEnvelopeError(HttpStatus.PAYLOAD_TOO_LARGE, {
       description: 'The body is larger than BODY_LIMIT (64 kB by default).',
