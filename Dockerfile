@@ -8,8 +8,8 @@ ARG NODE_IMAGE=node:20.20-bookworm-slim
 # --- build: every dependency, then the compiled service in dist/ ----------------------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
-RUN npm ci --loglevel=warn
+COPY package.json package-lock.json ./
+RUN npm ci
 COPY . .
 RUN npm run build
 
@@ -24,10 +24,13 @@ ENV NODE_ENV=production \
     PORT=3000 \
     EMBEDDED_DB_DIR=/app/data/pglite
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --loglevel=warn && npm cache clean --force
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY scripts/ensure-build.js ./scripts/ensure-build.js
+COPY bin ./bin
+# The contract, served at /docs/contract.md.
+COPY docs ./docs
 # The embedded database (used only when DATABASE_URL is unset) writes here: mount a volume on it.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

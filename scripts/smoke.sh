@@ -21,7 +21,7 @@ node dist/src/main.js >"$dir/service.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$port/docs-json" >/dev/null && break; sleep 0.5; done
 
-key=$(npm run license -- issue --enterprise smoke --json | node -e "process.stdin.on('data', d => console.log(JSON.parse(d).apiKey))")
+key=$(bin/license issue --enterprise smoke --json | node -pe "JSON.parse(require('fs').readFileSync(0, 'utf8')).apiKey")
 url="http://127.0.0.1:$port/api/vendor/v1/sms/callback"
 body='{"msisdn":"84912345678","requestId":"REQ-1","sendTime":"2025-05-01 17:15:30","responseTimeTelco":"2025-05-01 17:15:32","status":0,"referentId":"MSG-1","retryCount":0}'
 fail=0

@@ -47,10 +47,14 @@ describe('callback data: times, phone numbers, statistics', () => {
       ['sendTime', 'yesterday'],
       ['responseTimeTelco', '2023-02-29 10:00:00'],
       ['responseTimeTelco', '12/31/2025 10:00:00'],
-    ])('should answer 400 naming %s and the accepted forms for %s', async (field, value) => {
+    ])('should answer 400 naming %s and what is wrong with %s', async (field, value) => {
       const res = await post(aCallback({ [field]: value })).expect(400);
       expect(Object.keys(res.body.errors)).toEqual([field]);
-      expect(res.body.errors[field].isVendorTime).toMatch(/Accepted forms: .*YYYYMMDDHHmmss/);
+      expect(res.body.errors[field].isVendorTime).toMatch(
+        new RegExp(
+          `^${field} "${value}" is not (a real time: .*(day|hour|month)|a time in an accepted form: .*YYYYMMDDHHmmss)`,
+        ),
+      );
     });
 
     it('should see the same instant written in another form as a replay', async () => {

@@ -23,6 +23,10 @@ import { embeddedEnv, runTs, ServiceProcess } from './support/processes';
  * data directory. (PGlite loads parts of itself with dynamic imports, which Jest's module sandbox
  * cannot run, hence processes rather than in-test instances.)
  */
+// Each test starts up to four processes (service, CLI, a second service, a restart) that compile the sources
+// on the fly: on a shared 2-core machine at a load average of 11-16, a test took over the suite's 60 s.
+jest.setTimeout(180_000);
+
 describe('the embedded PostgreSQL', () => {
   // Real processes (the service, the CLI) starting under a shared machine's load: minutes, not seconds.
   jest.setTimeout(180_000);

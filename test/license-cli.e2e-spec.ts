@@ -209,10 +209,20 @@ describe('license CLI', () => {
     expect(result.code).toBeGreaterThan(0);
     expect(result.err).toMatch(message);
     expect(result.out).toBe('');
+    // One line, pointing at --help, not the whole usage.
+    expect(result.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.err).not.toContain('Usage:');
   });
 
-  it('should print its usage for help', async () => {
-    const result = await cli('help');
+  it('should print its usage on standard error and exit 2 without a command', async () => {
+    const result = await cli();
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/^Usage: npm run license -- <command>/);
+    expect(result.out).toBe('');
+  });
+
+  it.each([['help'], ['--help'], ['issue', '-h']])('should print its usage for %j', async (...argv) => {
+    const result = await cli(...argv);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/Usage: npm run license -- <command>/);
   });

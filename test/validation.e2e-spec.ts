@@ -78,7 +78,35 @@ describe('POST /api/vendor/v1/sms/callback: bad input', () => {
       'retryCount',
       'sendTime',
     ]);
-    expect(res.body.errors.msisdn).toEqual({ isDefined: 'msisdn is required' });
+    expect(res.body.errors.msisdn).toEqual({
+      isDefined: 'msisdn is required: a non-empty string of at most 32 characters, e.g. "84912345678".',
+    });
+  });
+
+  it('should name a bad time with the other bad fields in one 400 (one pass, not one round trip each)', async () => {
+    const res = await post()
+      .send(aCallback({ sendTime: '2025-02-30 10:00:00', status: 'delivered', retryCount: -1 }))
+      .expect(400);
+    expect(Object.keys(res.body.errors)).toEqual(['sendTime', 'status', 'retryCount']);
+    expect(res.body.message).toBe('Validation failed: sendTime, status, retryCount.');
+    expect(res.body.errors.sendTime).toEqual({
+      isVendorTime: 'sendTime "2025-02-30 10:00:00" is not a real time: 2025-02 has no day 30.',
+    });
+  });
+
+  it('should answer one 400 naming the four fields of a body with four bad fields', async () => {
+    const res = await post()
+      .send(aCallback({ msisdn: 'call me', responseTimeTelco: 'soon', status: 1.5, retryCount: 'three' }))
+      .expect(400);
+    expect(res.body.errors).toEqual({
+      msisdn: { isMsisdn: expect.stringContaining('e.g. 84912345678') },
+      responseTimeTelco: { isVendorTime: expect.stringContaining('YYYY-MM-DD HH:mm:ss') },
+      status: { isInt: expect.stringContaining('an integer') },
+      retryCount: { isInt: expect.stringContaining('an integer from 0') },
+    });
+    for (const rules of Object.values<Record<string, string>>(res.body.errors)) {
+      expect(Object.values(rules)[0].length).toBeLessThanOrEqual(320);
+    }
   });
 
   it('should answer 400 for malformed JSON', async () => {

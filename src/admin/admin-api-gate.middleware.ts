@@ -11,7 +11,7 @@ export function noSuchRoute(request: Request): ApiError {
 
 /**
  * With no ADMIN_API_KEY, every path under /api/admin answers exactly as an unknown route does (404, never
- * 405 or 401): the admin API does not exist.
+ * 405 or 401): the admin API does not exist. Applied only then (see AdminModule).
  */
 @Injectable()
 export class AdminApiGateMiddleware implements NestMiddleware {

@@ -25,7 +25,11 @@ export function AdminAuth(): MethodDecorator & ClassDecorator {
         },
       },
       headers: {
-        'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } },
+        'Retry-After': {
+          description: 'Seconds to wait before trying again.',
+          required: true,
+          schema: { type: 'integer' },
+        },
       },
     }),
   );

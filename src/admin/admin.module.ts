@@ -19,7 +19,13 @@ export class AdminModule implements NestModule, OnApplicationBootstrap {
   constructor(private readonly admin: AdminApiConfig) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(AdminApiGateMiddleware).forRoutes({ path: `${ADMIN_API_PREFIX}/*path`, method: RequestMethod.ALL });
+    // Only when the admin API is off: bound to a path, Nest's middleware is a route for every method, which
+    // would hide the real routes' methods from the 405 + Allow of a wrong method.
+    if (!this.admin.enabled) {
+      consumer
+        .apply(AdminApiGateMiddleware)
+        .forRoutes({ path: `${ADMIN_API_PREFIX}/*path`, method: RequestMethod.ALL });
+    }
   }
 
   onApplicationBootstrap(): void {

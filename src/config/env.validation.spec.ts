@@ -1,4 +1,4 @@
-import { validateEnv } from './env.validation';
+import { environmentProblems, InvalidEnvironmentError, validateEnv } from './env.validation';
 
 describe('validateEnv', () => {
   it('should fill in the defaults', () => {
@@ -46,6 +46,39 @@ describe('validateEnv', () => {
     ['BROKER_EXCHANGE', 'sms callback'],
     ['BROKER_BACKLOG_WARN_THRESHOLD', '0'],
   ])('should stop with a message naming %s when it is %s', (name, value) => {
-    expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`${name}=`));
+    expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`^Invalid environment: ${name} `));
+  });
+
+  it('should say one thing per bad variable: the type before the range, with the value', () => {
+    expect(environmentProblems({ PORT: 'abc', LOG_LEVEL: 'chatty', DB_POOL_SIZE: '0' })).toEqual([
+      { variable: 'PORT', message: 'PORT must be an integer number (got "abc").' },
+      { variable: 'DB_POOL_SIZE', message: 'DB_POOL_SIZE must not be less than 1 (got "0").' },
+      {
+        variable: 'LOG_LEVEL',
+        message: expect.stringMatching(/^LOG_LEVEL must be one of the following values: .* \(got "chatty"\)\.$/),
+      },
+    ]);
+  });
+
+  it.each([
+    ['ADMIN_API_KEY', 'short-but-secret-admin-key'],
+    ['METRICS_TOKEN', 'tok en'],
+    ['DATABASE_URL', 'mysql://admin:hunter2@db.internal/callbacks'],
+    ['REDIS_URL', 'http://user:hunter2@cache.internal:6379'],
+  ])('should name %s but never repeat its value', (name, value) => {
+    const error = (() => {
+      try {
+        validateEnv({ [name]: value });
+      } catch (err) {
+        return err as InvalidEnvironmentError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(error).toBeInstanceOf(InvalidEnvironmentError);
+    expect(error.problems.map((problem) => problem.variable)).toEqual([name]);
+    expect(error.message).toContain(name);
+    for (const part of [value, 'hunter2', 'secret']) {
+      expect(error.message).not.toContain(part);
+    }
   });
 });

@@ -285,22 +285,55 @@ export class EnvironmentVariables {
   BROKER_BACKLOG_WARN_THRESHOLD = 1_000;
 }
 
-export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
-  const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
-  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
-  if (env.DATABASE_READ_URL && !env.DATABASE_URL) {
-    throw new Error(
-      'Invalid environment configuration:\n  DATABASE_READ_URL is set without DATABASE_URL: replicas need a PostgreSQL server',
-    );
+/** One bad variable: its name and what is wrong, without its value when that may be a secret. */
+export interface EnvironmentProblem {
+  variable: string;
+  message: string;
+}
+
+/**
+ * Variables whose value is never repeated in a message: credentials, and URLs (which may carry a user and
+ * password). Named by what they hold, so that a new `*_TOKEN` or `*_URL` is covered without a change here.
+ */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|URL|DSN/;
+
+/** Thrown by {@link validateEnv}: one line per bad variable. */
+export class InvalidEnvironmentError extends Error {
+  override readonly name = 'InvalidEnvironmentError';
+
+  constructor(readonly problems: EnvironmentProblem[]) {
+    super(`Invalid environment: ${problems.map((problem) => problem.message).join(' ')}`);
   }
-  if (errors.length > 0) {
-    const lines = errors.map(
-      (e) =>
-        // A URL's credentials stay out of the message.
-        `  ${e.property}=${JSON.stringify(e.value)?.replace(/\/\/[^@/\s"]*@/, '//***@')}: ` +
-        Object.values(e.constraints ?? {}).join('; '),
-    );
-    throw new Error(`Invalid environment configuration:\n${lines.join('\n')}`);
+}
+
+/** What is wrong with the environment, one problem per variable (the first rule it breaks). */
+export function environmentProblems(raw: Record<string, unknown>): EnvironmentProblem[] {
+  return check(raw).problems;
+}
+
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const { env, problems } = check(raw);
+  if (problems.length > 0) {
+    throw new InvalidEnvironmentError(problems);
   }
   return env;
+}
+
+function check(raw: Record<string, unknown>): { env: EnvironmentVariables; problems: EnvironmentProblem[] } {
+  const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  const problems = errors.map(({ property, constraints = {} }) => {
+    // One message: the type's before the range's ("must be an integer" before "must not be greater than").
+    const rules = Object.entries(constraints);
+    const [, rule] = rules.find(([name]) => name !== 'min' && name !== 'max') ?? rules[0];
+    const shown = SECRET_NAME.test(property) ? '' : ` (got ${JSON.stringify(raw[property])})`;
+    return { variable: property, message: `${rule.replace(/\.$/, '')}${shown}.` };
+  });
+  if (env.DATABASE_READ_URL && !env.DATABASE_URL) {
+    problems.push({
+      variable: 'DATABASE_READ_URL',
+      message: 'DATABASE_READ_URL is set without DATABASE_URL: replicas need a PostgreSQL server.',
+    });
+  }
+  return { env, problems };
 }

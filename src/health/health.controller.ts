@@ -11,7 +11,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { ApiError } from '../common/api-error';
 import type { FieldErrors } from '../common/envelope';
 import { RETRY_AFTER_SECONDS } from '../common/filters/all-exceptions.filter';
-import { ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
+import { ApiCommonErrors, ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
 import { SmsCallbackStreamStatus } from '../sms-callback-stream/sms-callback-stream.status';
 import { HealthDto } from './health.dto';
 import { Lifecycle } from './lifecycle.service';
@@ -31,6 +31,7 @@ const NOT_READY_MESSAGE: Record<string, string> = {
  * broker, which it does not need: callbacks are stored while the broker is away, and published on its return.
  */
 @ApiTags('Operations')
+@ApiCommonErrors()
 @SkipThrottle()
 @Controller('health')
 export class HealthController {
@@ -47,7 +48,10 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Liveness: the process is up (no API-KEY)' })
+  @ApiOperation({
+    summary: 'Liveness: the process is up (no API-KEY)',
+    description: 'Restart the process when this fails; it does not look at the database (see readiness).',
+  })
   @ApiEnvelopeResponse(HealthDto, HttpStatus.OK)
   live(): Promise<HealthCheckResult> {
     return this.health.check([
@@ -73,7 +77,13 @@ export class HealthController {
     description: 'Not ready: the database does not answer in time, or the service is starting or shutting down.',
     message: 'Not ready: database.',
     errors: { database: { isUp: `timeout of ${READINESS_DATABASE_TIMEOUT_MS}ms exceeded` } },
-    headers: { 'Retry-After': { description: 'Seconds to wait before asking again.', schema: { type: 'integer' } } },
+    headers: {
+      'Retry-After': {
+        description: 'Seconds to wait before asking again.',
+        required: true,
+        schema: { type: 'integer' },
+      },
+    },
   })
   async ready(): Promise<HealthCheckResult> {
     try {

@@ -9,7 +9,11 @@ import { LicenseRateLimitGuard } from './rate-limit/license-rate-limit.guard';
 export const API_KEY_SECURITY = 'API-KEY';
 
 const RETRY_AFTER_HEADER = {
-  'Retry-After': { description: 'Seconds to wait before sending again.', schema: { type: 'integer' as const } },
+  'Retry-After': {
+    description: 'Seconds to wait before sending again.',
+    required: true,
+    schema: { type: 'integer' as const },
+  },
 };
 
 /**

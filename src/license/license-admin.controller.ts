@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Get,
@@ -11,7 +12,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminActor, AdminAuth } from '../admin/admin-auth.decorator';
 import { ApiError } from '../common/api-error';
 import { JsonBody } from '../common/body/json-body.guard';
@@ -37,11 +38,31 @@ function uuidParam(): ParseUUIDPipe {
   });
 }
 
-function ApiLicenseNotFound(): MethodDecorator {
+/** The 404 of a route without an id: the admin API is off (or the path is wrong). */
+function ApiAdminOff(method: string): MethodDecorator {
   return ApiEnvelopeError(HttpStatus.NOT_FOUND, {
-    description: 'No such license (or the admin API is off: no ADMIN_API_KEY).',
-    message: `No license ${EXAMPLE_ID}.`,
-    errors: { id: { exists: `No license ${EXAMPLE_ID}.` } },
+    description: 'The admin API is off on this instance (no ADMIN_API_KEY), or the path is wrong.',
+    message: `No route ${method} /api/admin/v1/licenses.`,
+  });
+}
+
+function ApiLicenseNotFound(): MethodDecorator {
+  return applyDecorators(
+    ApiParam({ name: 'id', description: 'The license id (`data.id` of its creation).', format: 'uuid' }),
+    ApiEnvelopeError(HttpStatus.NOT_FOUND, {
+      description: 'No such license (or the admin API is off: no ADMIN_API_KEY).',
+      message: `No license ${EXAMPLE_ID}.`,
+      errors: { id: { exists: `No license ${EXAMPLE_ID}.` } },
+    }),
+  );
+}
+
+/** The 400 of a route with a license id in its path (and, for `events`, paging). */
+function ApiBadLicenseId(paged = false): MethodDecorator {
+  return ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: paged ? 'The id is not a UUID, or `page` / `limit` is out of range.' : 'The id is not a UUID.',
+    message: 'id must be a UUID.',
+    errors: { id: { isUuid: 'id must be a UUID.' } },
   });
 }
 
@@ -74,7 +95,9 @@ export class LicenseAdminController {
   })
   @ApiBody({ type: CreateLicenseDto })
   @ApiEnvelopeResponse(IssuedLicenseDto, HttpStatus.CREATED)
+  @ApiAdminOff('POST')
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: 'Fields that break the rules (or malformed JSON); `errors` names each. Nothing was created.',
     message: 'Validation failed: enterpriseId, allowedIps.',
     errors: {
       enterpriseId: { isNotEmpty: 'enterpriseId should not be empty' },
@@ -89,9 +112,16 @@ export class LicenseAdminController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'A page of licenses, newest first' })
+  @ApiOperation({
+    summary: 'A page of licenses, newest first',
+    description:
+      'Every license (never a key or its hash), newest first, filtered by enterprise, status or expiry. ' +
+      '`total_record` is the number of matches.',
+  })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK, { isArray: true })
+  @ApiAdminOff('GET')
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: 'A query parameter out of its range or form; `errors` names each.',
     message: 'Validation failed: status.',
     errors: { status: { isIn: 'status must be one of the following values: active, suspended, revoked' } },
   })
@@ -100,18 +130,30 @@ export class LicenseAdminController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One license: prefix, status and state, dates, last use (never the key or its hash)' })
+  @ApiOperation({
+    summary: 'One license: prefix, status and state, dates, last use (never the key or its hash)',
+    description:
+      '`status` is what was set (active, suspended, revoked); `state` is what holds now, dates included ' +
+      '(active, suspended, revoked, expired, not_yet_valid): only an `active` state lets the key in.',
+  })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiBadLicenseId()
   @ApiLicenseNotFound()
   get(@Param('id', uuidParam()) id: string): Promise<LicenseDto> {
     return this.licenses.get(id);
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change the label, validity dates, rate limit or allowed addresses' })
+  @ApiOperation({
+    summary: 'Change the label, validity dates, rate limit or allowed addresses',
+    description:
+      'Fields left out stay as they are; `null` clears one (no label, no expiry, the default rate limit, any ' +
+      'address). The change is audited and reaches the API-KEY guard of every instance within 5 s.',
+  })
   @ApiBody({ type: UpdateLicenseDto })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: 'The id is not a UUID, or fields that break the rules; `errors` names each. Nothing changed.',
     message: 'expiresAt must be after validFrom.',
     errors: { expiresAt: { isAfterValidFrom: 'expiresAt must be after validFrom.' } },
   })
@@ -128,8 +170,12 @@ export class LicenseAdminController {
 
   @Post(':id/suspend')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Suspend: the key stops working until resumed (no change if already suspended)' })
+  @ApiOperation({
+    summary: 'Suspend: the key stops working until resumed (no change if already suspended)',
+    description: 'The key gets 403 until the license is resumed; 409 for a revoked license (revocation is final).',
+  })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiBadLicenseId()
   @ApiLicenseNotFound()
   @ApiRevokedConflict('suspended')
   suspend(@Param('id', uuidParam()) id: string, @AdminActor() actor: string): Promise<LicenseDto> {
@@ -138,8 +184,12 @@ export class LicenseAdminController {
 
   @Post(':id/resume')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Resume a suspended license (409 for a revoked one: revocation is final)' })
+  @ApiOperation({
+    summary: 'Resume a suspended license (409 for a revoked one: revocation is final)',
+    description: 'The key works again (within its validity dates); no change if the license is not suspended.',
+  })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiBadLicenseId()
   @ApiLicenseNotFound()
   @ApiRevokedConflict('resumed')
   resume(@Param('id', uuidParam()) id: string, @AdminActor() actor: string): Promise<LicenseDto> {
@@ -148,8 +198,12 @@ export class LicenseAdminController {
 
   @Post(':id/revoke')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Revoke for good: the key never works again (no change if already revoked)' })
+  @ApiOperation({
+    summary: 'Revoke for good: the key never works again (no change if already revoked)',
+    description: 'Final: a revoked license cannot be resumed, changed or rotated (409). Issue a new one instead.',
+  })
   @ApiEnvelopeResponse(LicenseDto, HttpStatus.OK)
+  @ApiBadLicenseId()
   @ApiLicenseNotFound()
   revoke(@Param('id', uuidParam()) id: string, @AdminActor() actor: string): Promise<LicenseDto> {
     return this.licenses.revoke(id, actor);
@@ -167,6 +221,7 @@ export class LicenseAdminController {
   })
   @ApiEnvelopeResponse(RotatedLicenseDto, HttpStatus.CREATED)
   @ApiEnvelopeError(HttpStatus.BAD_REQUEST, {
+    description: 'The id is not a UUID, or `overlapSeconds` is out of range.',
     message: 'Validation failed: overlapSeconds.',
     errors: { overlapSeconds: { max: 'overlapSeconds must not be greater than 2592000' } },
   })
@@ -181,8 +236,12 @@ export class LicenseAdminController {
   }
 
   @Get(':id/events')
-  @ApiOperation({ summary: "A page of the license's audit trail, newest first" })
+  @ApiOperation({
+    summary: "A page of the license's audit trail, newest first",
+    description: 'Every change of the license: what, each changed field before and after, when, and who.',
+  })
   @ApiEnvelopeResponse(LicenseEventDto, HttpStatus.OK, { isArray: true })
+  @ApiBadLicenseId(true)
   @ApiLicenseNotFound()
   events(@Param('id', uuidParam()) id: string, @Query() query: PageQuery): Promise<Page<LicenseEventDto>> {
     return this.licenses.events(id, query.page, query.limit);

@@ -5,7 +5,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../common/api-error';
-import { ApiEnvelopeError } from '../common/swagger/envelope.schema';
+import { ApiCommonErrors, ApiEnvelopeError } from '../common/swagger/envelope.schema';
 import type { AppConfigService } from '../config/app-config.type';
 import { normalizeClientIp } from '../license/ip-allow-list';
 import { AuthFailureLimiter } from '../license/rate-limit/auth-failure-limiter';
@@ -13,6 +13,7 @@ import { MetricsService } from './metrics.service';
 
 /** Prometheus scrapes `GET /metrics`; with METRICS_TOKEN set, it sends `Authorization: Bearer <token>`. */
 @ApiTags('Operations')
+@ApiCommonErrors()
 @SkipThrottle()
 @Controller('metrics')
 export class MetricsController {

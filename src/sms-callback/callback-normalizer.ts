@@ -3,9 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { ApiError } from '../common/api-error';
 import type { FieldErrors } from '../common/envelope';
 import type { AppConfigService } from '../config/app-config.type';
-import type { CreateSmsCallbackDto } from './dto/create-sms-callback.dto';
 import { MsisdnError, normalizeMsisdn } from './normalization/msisdn';
-import { ACCEPTED_TIME_FORMATS, parseVendorTime, VendorTimeError } from './normalization/vendor-time';
+import { parseVendorTime, VendorTimeError } from './normalization/vendor-time';
 
 /** What the service stores next to the values as sent. */
 export interface NormalizedCallback {
@@ -14,12 +13,22 @@ export interface NormalizedCallback {
   responseTimeTelco: Date | null;
 }
 
-const TIME_FORMS = `Accepted forms: ${ACCEPTED_TIME_FORMATS.join('; ')}.`;
+/** The values to read, as sent (already checked to be strings within their lengths). */
+export interface CallbackValuesToRead {
+  msisdn?: string;
+  sendTime?: string;
+  responseTimeTelco?: string | null;
+}
+
+const TIME_FORMS =
+  'YYYY-MM-DD HH:mm:ss[.SSS], ISO 8601 with Z or an offset, YYYY/MM/DD HH:mm:ss, DD/MM/YYYY HH:mm:ss, ' +
+  'YYYYMMDDHHmmss, SMPP YYMMDDhhmm[ss], epoch seconds or milliseconds';
 
 /**
  * Reads a callback's phone number and times the way the platform means them: the number in international
  * digits (DEFAULT_COUNTRY_CODE for national forms), the times as instants (CALLBACK_TIMEZONE for times
- * written without a zone). A value that cannot be read is a 400 naming the field.
+ * written without a zone). Each value is read once; one that cannot be read gets a short message saying
+ * what was wrong and what is accepted.
  */
 @Injectable()
 export class CallbackNormalizer {
@@ -31,17 +40,24 @@ export class CallbackNormalizer {
     this.countryCode = config.get('DEFAULT_COUNTRY_CODE', { infer: true });
   }
 
-  normalize(dto: CreateSmsCallbackDto): NormalizedCallback {
-    const errors: FieldErrors = {};
-    const msisdn = this.tryMsisdn(dto.msisdn, 'msisdn', errors);
-    const sendTime = this.tryTime(dto.sendTime, 'sendTime', errors);
-    const responseTimeTelco = dto.responseTimeTelco
-      ? this.tryTime(dto.responseTimeTelco, 'responseTimeTelco', errors)
-      : null;
-    if (Object.keys(errors).length > 0) {
-      throw new ApiError(HttpStatus.BAD_REQUEST, `Validation failed: ${Object.keys(errors).join(', ')}.`, errors);
+  /**
+   * Reads the values given (a missing one is skipped); a value that cannot be read adds its field to
+   * `errors` and is missing from the result. An empty or null `responseTimeTelco` is read as null.
+   */
+  read(values: CallbackValuesToRead, errors: FieldErrors): Partial<NormalizedCallback> {
+    const read: Partial<NormalizedCallback> = {};
+    if (values.msisdn !== undefined) {
+      read.msisdn = this.tryMsisdn(values.msisdn, 'msisdn', errors);
     }
-    return { msisdn: msisdn!, sendTime: sendTime!, responseTimeTelco: responseTimeTelco ?? null };
+    if (values.sendTime !== undefined) {
+      read.sendTime = this.tryTime(values.sendTime, 'sendTime', errors);
+    }
+    if (values.responseTimeTelco !== undefined) {
+      read.responseTimeTelco = values.responseTimeTelco
+        ? this.tryTime(values.responseTimeTelco, 'responseTimeTelco', errors)
+        : null;
+    }
+    return read;
   }
 
   /** A phone number in any accepted form, as stored; 400 naming `field` when it cannot be one. */
@@ -62,7 +78,9 @@ export class CallbackNormalizer {
         throw err;
       }
       errors[field] = {
-        isMsisdn: `${field} must be a phone number, e.g. 84912345678, 0912345678 or +84 912 345 678 (${err.reason.toLowerCase().replace(/_/g, ' ')}).`,
+        isMsisdn:
+          `${field} ${JSON.stringify(err.value)} is not a phone number (${err.reasonText}): send digits, ` +
+          `e.g. 84912345678 or +84 912 345 678 (national numbers are read with country code ${this.countryCode}).`,
       };
       return undefined;
     }
@@ -75,7 +93,13 @@ export class CallbackNormalizer {
       if (!(err instanceof VendorTimeError)) {
         throw err;
       }
-      errors[field] = { isVendorTime: `${field} is not a valid time (${err.reason}). ${TIME_FORMS}` };
+      const value = `${field} ${JSON.stringify(err.value)}`;
+      errors[field] = {
+        isVendorTime:
+          err.reason === 'unrecognised format' || err.reason === 'empty'
+            ? `${value} is not a time in an accepted form: ${TIME_FORMS} (without a zone: ${this.zone}).`
+            : `${value} is not a real time: ${err.reason}.`,
+      };
       return undefined;
     }
   }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LicenseModule } from '../license/license.module';
 import { CallbackNormalizer } from './callback-normalizer';
+import { SmsCallbackBodyPipe, SmsCallbackValidator } from './callback-validator';
 import { CallbackWriter } from './callback-writer';
 import { CallbackRetentionModule } from './retention/callback-retention.module';
 import { CallbackRetentionScheduler } from './retention/callback-retention.scheduler';
@@ -11,9 +12,10 @@ import { SmsCallbackRepository } from './sms-callback.repository';
 import { SmsCallbackService } from './sms-callback.service';
 
 /**
- * The vendor delivery-report endpoint and the read API. Exports {@link SmsCallbackService} for other
- * modules; each new callback is also announced as the in-process event `sms-callback.stored`. Schedules the
- * partition maintenance of the callbacks table (retention: `retention/callback-retention.service.ts`).
+ * The vendor delivery-report endpoint and the read API. Exports {@link SmsCallbackService} and
+ * {@link SmsCallbackValidator} (body in, valid callback or field errors out) for other modules; each new
+ * callback is also announced as the in-process event `sms-callback.stored`. Schedules the partition
+ * maintenance of the callbacks table (retention: `retention/callback-retention.service.ts`).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([SmsCallback]), LicenseModule, CallbackRetentionModule],
@@ -21,10 +23,12 @@ import { SmsCallbackService } from './sms-callback.service';
   providers: [
     SmsCallbackRepository,
     SmsCallbackService,
+    SmsCallbackValidator,
+    SmsCallbackBodyPipe,
     CallbackNormalizer,
     CallbackWriter,
     CallbackRetentionScheduler,
   ],
-  exports: [SmsCallbackService, CallbackRetentionModule],
+  exports: [SmsCallbackService, SmsCallbackValidator, CallbackRetentionModule],
 })
 export class SmsCallbackModule {}

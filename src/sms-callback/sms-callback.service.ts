@@ -1,19 +1,17 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ApiError } from '../common/api-error';
-import { RawJson } from '../common/body/raw-json';
 import { Page } from '../common/envelope';
 import type { LicenseContext } from '../license/license-context';
 import { CallbackNormalizer } from './callback-normalizer';
 import { CallbackWriter } from './callback-writer';
-import type { CreateSmsCallbackDto } from './dto/create-sms-callback.dto';
+import type { ValidSmsCallback } from './callback-validator';
 import type { ListSmsCallbacksQuery, SmsCallbackFilterQuery } from './dto/list-sms-callbacks.query';
 import type { SmsCallbackStatsDto } from './dto/sms-callback-stats.dto';
 import type { SmsCallbackDto } from './dto/sms-callback.dto';
 import { SMS_CALLBACK_STORED, SmsCallbackStoredEvent } from './events/sms-callback-stored.event';
 import { replayKeyOf } from './replay-key';
 import { SmsCallbackFilter, SmsCallbackRepository, StoredSmsCallback } from './sms-callback.repository';
-import { unstorableJsonReason } from './storable-json';
 
 /**
  * `total_record` of a list counts the matching callbacks up to this many; past it the list answers this number
@@ -41,20 +39,10 @@ export class SmsCallbackService {
   /**
    * Stores a delivery report for the license's enterprise, exactly once: a callback whose seven values
    * (normalised: see `replayKeyOf`) equal a stored one of the same enterprise is a replay and returns the
-   * stored record. Resolves only after the row is committed. `rawBody` is the body as received, stored as
-   * `raw_body`: its exact text (a {@link RawJson}, numbers kept exactly), or a value to serialise.
+   * stored record. Resolves only after the row is committed. The callback comes from
+   * {@link SmsCallbackValidator} (`parse` or `validate` of the body).
    */
-  async store(
-    license: LicenseContext,
-    dto: CreateSmsCallbackDto,
-    rawBody: RawJson | Record<string, unknown>,
-  ): Promise<StoreResult> {
-    const raw = rawBody instanceof RawJson ? rawBody : RawJson.of(rawBody);
-    const problem = unstorableJsonReason(raw.value);
-    if (problem) {
-      throw new ApiError(HttpStatus.BAD_REQUEST, 'The body holds text that cannot be stored.', problem);
-    }
-    const normalized = this.normalizer.normalize(dto);
+  async store(license: LicenseContext, { dto, normalized, rawBody }: ValidSmsCallback): Promise<StoreResult> {
     const status = dto.status ?? null;
     const replayKey = replayKeyOf({ ...dto, ...normalized, status });
     const { callback, replayed } = await this.writer.write({
@@ -71,7 +59,7 @@ export class SmsCallbackService {
       referentId: dto.referentId,
       retryCount: dto.retryCount,
       replayKey,
-      rawBody: raw.text,
+      rawBody: rawBody.text,
     });
     const answer = toSmsCallbackDto(callback);
     if (!replayed) {

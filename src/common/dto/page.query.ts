@@ -4,11 +4,12 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { integerStringToNumber } from '../transforms';
 
 export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE = 1_000_000;
 
 /** `page` and `limit` of every list: 1-based pages of at most MAX_PAGE_SIZE records. */
 export class PageQuery {
-  @ApiPropertyOptional({ description: 'The 1-based page.', default: 1, minimum: 1, type: 'integer' })
-  @Max(1_000_000)
+  @ApiPropertyOptional({ description: 'The 1-based page.', default: 1, minimum: 1, maximum: MAX_PAGE, type: 'integer' })
+  @Max(MAX_PAGE)
   @Min(1)
   @IsInt()
   @IsOptional()

@@ -23,7 +23,12 @@ const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'stri
 
 /** Body of `POST /api/admin/v1/licenses`. */
 export class CreateLicenseDto {
-  @ApiProperty({ description: 'The enterprise the license belongs to.', example: 'ent-42', maxLength: 64 })
+  @ApiProperty({
+    description: 'The enterprise the license belongs to (surrounding spaces are dropped; not blank).',
+    example: 'ent-42',
+    minLength: 1,
+    maxLength: ENTERPRISE_ID_MAX_LENGTH,
+  })
   @IsStorableText()
   @MaxLength(ENTERPRISE_ID_MAX_LENGTH)
   @IsNotEmpty()
@@ -34,6 +39,7 @@ export class CreateLicenseDto {
   @ApiPropertyOptional({
     description: 'A free text to tell licenses apart.',
     example: 'gateway A',
+    maxLength: LABEL_MAX_LENGTH,
     nullable: true,
     type: String,
   })
@@ -81,6 +87,7 @@ export class CreateLicenseDto {
     description: `Client addresses (IPs or CIDRs, at most ${MAX_ALLOWED_IPS}) the key may be used from. Default / empty: any.`,
     example: ['203.0.113.0/24', '2001:db8::1'],
     type: [String],
+    maxItems: MAX_ALLOWED_IPS,
     nullable: true,
   })
   @IsIpOrCidr({ each: true })

@@ -7,7 +7,11 @@ import { PageQuery } from '../../common/dto/page.query';
 
 /** Query of `GET /api/admin/v1/licenses`: a page of licenses, newest first. */
 export class ListLicensesQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'Only the licenses of this enterprise.', example: 'ent-42' })
+  @ApiPropertyOptional({
+    description: 'Only the licenses of this enterprise.',
+    example: 'ent-42',
+    maxLength: ENTERPRISE_ID_MAX_LENGTH,
+  })
   @IsStorableText()
   @MaxLength(ENTERPRISE_ID_MAX_LENGTH)
   @IsString()

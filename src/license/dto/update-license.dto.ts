@@ -12,6 +12,7 @@ export class UpdateLicenseDto {
   @ApiPropertyOptional({
     description: 'A free text; null clears it.',
     example: 'gateway B',
+    maxLength: LABEL_MAX_LENGTH,
     nullable: true,
     type: String,
   })
@@ -59,6 +60,7 @@ export class UpdateLicenseDto {
     description: 'Client addresses (IPs or CIDRs) the key may be used from; empty or null: any.',
     example: ['203.0.113.0/24'],
     type: [String],
+    maxItems: MAX_ALLOWED_IPS,
     nullable: true,
   })
   @IsIpOrCidr({ each: true })

@@ -11,6 +11,7 @@ export class SmsCallbackFilterQuery {
   @ApiPropertyOptional({
     description: 'Only this recipient number, in any accepted form (`0912345678`, `+84 912 345 678`, `84912345678`).',
     example: '0912345678',
+    maxLength: MSISDN_MAX_LENGTH,
   })
   @IsStorableText()
   @MaxLength(MSISDN_MAX_LENGTH)
@@ -18,21 +19,27 @@ export class SmsCallbackFilterQuery {
   @IsOptional()
   msisdn?: string;
 
-  @ApiPropertyOptional({ description: 'Only this send request id (exact).' })
+  @ApiPropertyOptional({ description: 'Only this send request id (exact).', maxLength: ID_MAX_LENGTH })
   @IsStorableText()
   @MaxLength(ID_MAX_LENGTH)
   @IsString()
   @IsOptional()
   requestId?: string;
 
-  @ApiPropertyOptional({ description: 'Only this message reference (exact).' })
+  @ApiPropertyOptional({ description: 'Only this message reference (exact).', maxLength: ID_MAX_LENGTH })
   @IsStorableText()
   @MaxLength(ID_MAX_LENGTH)
   @IsString()
   @IsOptional()
   referentId?: string;
 
-  @ApiPropertyOptional({ description: 'Only this delivery status code.', type: 'integer' })
+  @ApiPropertyOptional({
+    description: 'Only this delivery status code.',
+    type: 'integer',
+    format: 'int32',
+    minimum: INT32_MIN,
+    maximum: INT32_MAX,
+  })
   @Max(INT32_MAX)
   @Min(INT32_MIN)
   @IsInt()

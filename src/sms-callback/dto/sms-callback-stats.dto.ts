@@ -8,33 +8,43 @@ export class StatusCountDto {
   })
   status: number | null;
 
-  @ApiProperty({ description: 'Callbacks with this status.', example: 1200 })
+  @ApiProperty({ description: 'Callbacks with this status.', type: 'integer', minimum: 1, example: 1200 })
   count: number;
 }
 
 export class TelcoLatencyDto {
-  @ApiProperty({ description: 'Callbacks with both times, over which the figures are computed.', example: 1180 })
+  @ApiProperty({
+    description: 'Callbacks with both times, over which the figures are computed.',
+    type: 'integer',
+    minimum: 0,
+    example: 1180,
+  })
   count: number;
 
-  @ApiProperty({ description: 'Shortest `responseTimeTelco - sendTime`, in ms.', nullable: true, example: 850 })
+  @ApiProperty({
+    description: 'Shortest `responseTimeTelco - sendTime`, in ms.',
+    nullable: true,
+    example: 850,
+    type: 'integer',
+  })
   minMs: number | null;
 
-  @ApiProperty({ description: 'Median, in ms.', nullable: true, example: 2100 })
+  @ApiProperty({ description: 'Median, in ms.', nullable: true, example: 2100, type: 'integer' })
   medianMs: number | null;
 
-  @ApiProperty({ description: '95th percentile, in ms.', nullable: true, example: 6400 })
+  @ApiProperty({ description: '95th percentile, in ms.', nullable: true, example: 6400, type: 'integer' })
   p95Ms: number | null;
 
-  @ApiProperty({ description: 'Longest, in ms.', nullable: true, example: 30500 })
+  @ApiProperty({ description: 'Longest, in ms.', nullable: true, example: 30500, type: 'integer' })
   maxMs: number | null;
 }
 
 /** Delivery statistics of the enterprise's callbacks that match the filters. */
 export class SmsCallbackStatsDto {
-  @ApiProperty({ description: 'Callbacks that match.', example: 1250 })
+  @ApiProperty({ description: 'Callbacks that match.', type: 'integer', minimum: 0, example: 1250 })
   total: number;
 
-  @ApiProperty({ description: 'Distinct `requestId`s among them.', example: 1190 })
+  @ApiProperty({ description: 'Distinct `requestId`s among them.', type: 'integer', minimum: 0, example: 1190 })
   distinctRequestIds: number;
 
   @ApiProperty({ description: 'Counts by `status`, in ascending status order.', type: [StatusCountDto] })

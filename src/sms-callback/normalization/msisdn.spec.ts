@@ -1,4 +1,4 @@
-import { isValidCallingCode, MsisdnError, normalizeMsisdn, type MsisdnErrorReason } from './msisdn';
+import { isValidCallingCode, MSISDN_PATTERN, MsisdnError, normalizeMsisdn, type MsisdnErrorReason } from './msisdn';
 
 function errorOf(run: () => unknown): unknown {
   try {
@@ -153,5 +153,43 @@ describe('isValidCallingCode', () => {
     ['VN', false],
   ])('should answer %j with %s', (code, expected) => {
     expect(isValidCallingCode(code)).toBe(expected);
+  });
+});
+
+describe('MSISDN_PATTERN (the characters of msisdn in the OpenAPI document)', () => {
+  const pattern = new RegExp(MSISDN_PATTERN);
+  const CHARACTERS = '0123456789012345678901234567890123456789 +().-a/';
+
+  it('should match every value normalizeMsisdn reads', () => {
+    let seed = 7;
+    const next = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % below;
+    };
+    let read = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const raw = Array.from({ length: 1 + next(16) }, () => CHARACTERS[next(CHARACTERS.length)]).join('');
+      let normalized: string | undefined;
+      try {
+        normalized = normalizeMsisdn(raw, '84');
+      } catch (err) {
+        expect(err).toBeInstanceOf(MsisdnError);
+      }
+      if (normalized !== undefined) {
+        read++;
+        expect(raw).toMatch(pattern);
+      } else if (!pattern.test(raw)) {
+        expect(raw.replace(/[\s().-]/g, '')).not.toMatch(/^\+?\d+$/);
+      }
+    }
+    expect(read).toBeGreaterThan(500);
+  });
+
+  it.each(['84912345678', '+84 912 345 678', '(+84) 912-345-678', '0912.345.678'])('should match %j', (raw) => {
+    expect(raw).toMatch(pattern);
+  });
+
+  it.each(['', 'abc', '84-91a', '849+12', '+', 'tel:+84912345678'])('should not match %j', (raw) => {
+    expect(raw).not.toMatch(pattern);
   });
 });

@@ -22,15 +22,27 @@ export class MsisdnError extends Error {
   ) {
     super(`Invalid msisdn ${JSON.stringify(value)}: ${REASON_TEXT[reason]}`);
   }
+
+  /** The reason in a few words: "too few digits", "letters or other signs", ... */
+  get reasonText(): string {
+    return REASON_TEXT[this.reason];
+  }
 }
 
 const REASON_TEXT: Record<MsisdnErrorReason, string> = {
-  NOT_A_NUMBER: 'not a phone number',
+  NOT_A_NUMBER: 'letters or other signs',
   INVALID_COUNTRY: 'unknown country calling code',
   TOO_SHORT: 'too few digits',
   TOO_LONG: 'too many digits',
   INVALID_LENGTH: 'no number of this country has that many digits',
 };
+
+/**
+ * The characters `normalizeMsisdn` reads, for the OpenAPI document: digits, one `+` before them, and the
+ * separators it ignores (spaces, dots, dashes, parentheses). Whether the digits are a possible number of
+ * their country is checked by the service only.
+ */
+export const MSISDN_PATTERN = '^[\\s().-]*\\+?[0-9\\s().-]*[0-9][0-9\\s().-]*$';
 
 /** Whether `code` ("84", "1", "44") is the calling code of a country libphonenumber-js knows. */
 export function isValidCallingCode(code: string): boolean {

@@ -108,10 +108,14 @@ export function parseVendorTime(raw: string, zoneName: string, options: ParseVen
     if (match === null) {
       continue;
     }
+    const groups = match.groups ?? {};
+    const calendar = calendarProblem(groups);
+    if (calendar !== undefined) {
+      throw new VendorTimeError(shorten(text), calendar);
+    }
     const parsed = format.read(text, zone, now);
-    const problem = !parsed.isValid
-      ? (parsed.invalidExplanation ?? parsed.invalidReason ?? 'invalid')
-      : problemLuxonAccepts(match.groups ?? {}, parsed);
+    // luxon's own explanations are for programmers ("you specified 30 (of type number) as a day"): not shown.
+    const problem = parsed.isValid ? offsetProblem(groups, parsed) : 'not a real date and time';
     if (problem !== undefined) {
       throw new VendorTimeError(shorten(text), problem);
     }
@@ -147,25 +151,30 @@ interface TimeFormat {
   readonly read: (text: string, zone: Zone, now: number) => DateTime;
 }
 
-// The patterns only fix the shape (no two overlap); luxon checks the ranges and the calendar.
+// The patterns only fix the shape (no two overlap); `calendarProblem` checks the ranges and the calendar,
+// luxon reads the instant. Named groups: `year` (2 digits: 20YY), `month`, `day`, `hour`, `minute`, `second`,
+// `offsetHours`, `offsetMinutes`, where the text has them.
+const DATE = String.raw`(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})`;
+const TIME = String.raw`(?<hour>\d{2}):(?<minute>\d{2}):(?<second>\d{2})`;
 const FORMATS: readonly TimeFormat[] = [
   {
     // ISO 8601 with `T`, or the same with a space (SQL / RFC 3339 style); fraction and offset optional.
-    pattern:
-      /^\d{4}-\d{2}-\d{2}[T ](?<hour>\d{2}):\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-](?<offsetHours>\d{2})(?::?(?<offsetMinutes>\d{2}))?)?$/,
+    pattern: new RegExp(
+      String.raw`^${DATE}[T ]${TIME}(?:\.\d{1,9})?(?:Z|[+-](?<offsetHours>\d{2})(?::?(?<offsetMinutes>\d{2}))?)?$`,
+    ),
     read: (text, zone) => earliest(DateTime.fromISO(text.replace(' ', 'T'), { zone, setZone: true })),
   },
   {
-    pattern: /^\d{4}\/\d{2}\/\d{2} (?<hour>\d{2}):\d{2}:\d{2}$/,
+    pattern: new RegExp(String.raw`^${DATE.replace(/-/g, '/')} ${TIME}$`),
     read: (text, zone) => wallClock(text, 'yyyy/MM/dd HH:mm:ss', zone),
   },
   {
     // Day first, as in Vietnam; there is no month-first slash form.
-    pattern: /^\d{2}\/\d{2}\/\d{4} (?<hour>\d{2}):\d{2}:\d{2}$/,
+    pattern: new RegExp(String.raw`^(?<day>\d{2})/(?<month>\d{2})/(?<year>\d{4}) ${TIME}$`),
     read: (text, zone) => wallClock(text, 'dd/MM/yyyy HH:mm:ss', zone),
   },
   {
-    pattern: /^\d{8}(?<hour>\d{2})\d{4}$/,
+    pattern: /^(?<year>\d{4})(?<month>\d{2})(?<day>\d{2})(?<hour>\d{2})(?<minute>\d{2})(?<second>\d{2})$/,
     read: (text, zone) => wallClock(text, 'yyyyMMddHHmmss', zone),
   },
   {
@@ -173,11 +182,11 @@ const FORMATS: readonly TimeFormat[] = [
     read: (text) => DateTime.fromMillis(Number(text), { zone: 'utc' }),
   },
   {
-    pattern: /^\d{6}(?<hour>\d{2})\d{4}$/,
+    pattern: /^(?<year>\d{2})(?<month>\d{2})(?<day>\d{2})(?<hour>\d{2})(?<minute>\d{2})(?<second>\d{2})$/,
     read: (text, zone) => wallClock(`20${text}`, 'yyyyMMddHHmmss', zone),
   },
   {
-    // No `hour` group: an SMPP reading with hour 24 is not a valid SMPP date, so the value is epoch seconds.
+    // No groups: digits that are not a valid SMPP date (hour 24 included) are epoch seconds.
     pattern: /^\d{10}$/,
     readsNow: true,
     read: (text, zone, now) => {
@@ -191,11 +200,45 @@ const FORMATS: readonly TimeFormat[] = [
   },
 ];
 
-/** What luxon accepts but is refused here: hour 24 (see `parseVendorTime`) and offsets no zone has ever had. */
-function problemLuxonAccepts(groups: Record<string, string | undefined>, parsed: DateTime): string | undefined {
-  if (groups.hour === '24') {
-    return 'hour 24 is not accepted (use 00 of the next day)';
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * What makes a date-time of the right shape impossible, in a few words ("2025-02 has no day 30"), or
+ * `undefined`. Hour 24 is refused (see `parseVendorTime`), and so is second 60 (no vendor clock shows it).
+ */
+function calendarProblem(groups: Record<string, string | undefined>): string | undefined {
+  const { month, day, hour, minute, second } = groups;
+  if (groups.year === undefined || month === undefined || day === undefined) {
+    return undefined;
   }
+  const year = groups.year.length === 2 ? `20${groups.year}` : groups.year;
+  const y = Number(year);
+  const m = Number(month);
+  if (m < 1 || m > 12) {
+    return `there is no month ${month}`;
+  }
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1];
+  if (Number(day) < 1 || Number(day) > days) {
+    return `${year}-${month} has no day ${day}`;
+  }
+  if (hour === '24') {
+    return 'hour 24 is not accepted: write 00:00 of the next day';
+  }
+  if (Number(hour) > 23) {
+    return `there is no hour ${hour}`;
+  }
+  if (Number(minute) > 59) {
+    return `there is no minute ${minute}`;
+  }
+  if (Number(second) > 59) {
+    return `second ${second} is not accepted (00-59)`;
+  }
+  return undefined;
+}
+
+/** What luxon accepts but is refused here: offsets no zone has ever had. */
+function offsetProblem(groups: Record<string, string | undefined>, parsed: DateTime): string | undefined {
   if (groups.offsetMinutes !== undefined && Number(groups.offsetMinutes) > 59) {
     return 'offset minutes must be 00-59';
   }
