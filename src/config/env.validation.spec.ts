@@ -20,7 +20,7 @@ describe('validateEnv', () => {
 
   it('should name a bad URL without its credentials', () => {
     const attempt = () => validateEnv({ BROKER_URL: 'http://user:s3cret@127.0.0.1:5672' });
-    expect(attempt).toThrow(/BROKER_URL="http:\/\/\*\*\*@127\.0\.0\.1:5672"/);
+    expect(attempt).toThrow(/BROKER_URL must be an amqp:\/\/ or amqps:\/\/ URL/);
     expect(attempt).not.toThrow(/s3cret/);
   });
 

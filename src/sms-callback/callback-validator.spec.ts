@@ -1,3 +1,4 @@
+import { RawJson } from '../common/body/raw-json';
 import type { ConfigService } from '@nestjs/config';
 import { ApiError } from '../common/api-error';
 import type { AppConfigService } from '../config/app-config.type';
@@ -93,7 +94,15 @@ describe('SmsCallbackValidator', () => {
       sendTime: new Date('2025-05-01T10:15:30Z'),
       responseTimeTelco: new Date('2025-05-01T10:15:32Z'),
     });
-    expect(valid?.rawBody).toBe(body);
+    expect(valid?.rawBody.value).toBe(body);
+    expect(JSON.parse(valid!.rawBody.text)).toEqual(body);
+  });
+
+  it('should keep the exact text of the body when it is given', async () => {
+    const text = JSON.stringify({ ...VALID, extra: 9007199254740993 }).replace('9007199254740992', '9007199254740993');
+    const raw = new RawJson(text, JSON.parse(text));
+    const result = await validator.validate(raw.value, raw);
+    expect(result.errors ? undefined : result.valid.rawBody).toBe(raw);
   });
 
   it.each([
