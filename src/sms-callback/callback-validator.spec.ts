@@ -99,7 +99,8 @@ describe('SmsCallbackValidator', () => {
   });
 
   it('should keep the exact text of the body when it is given', async () => {
-    const text = JSON.stringify({ ...VALID, extra: 9007199254740993 }).replace('9007199254740992', '9007199254740993');
+    // 2^53 + 1 has no exact double: only the text keeps it.
+    const text = JSON.stringify({ ...VALID, extra: 0 }).replace('"extra":0', '"extra":9007199254740993');
     const raw = new RawJson(text, JSON.parse(text));
     const result = await validator.validate(raw.value, raw);
     expect(result.errors ? undefined : result.valid.rawBody).toBe(raw);
