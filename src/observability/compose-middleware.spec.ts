@@ -50,7 +50,6 @@ describe('composeMiddleware', () => {
     const failure = new Error('async boom');
     const handled = new Promise<unknown>((resolve) => {
       composeMiddleware([
-        // eslint-disable-next-line @typescript-eslint/require-await
         async () => {
           throw failure;
         },
