@@ -134,7 +134,7 @@ const { seedCallbacks, vacuumAnalyze, withRetries } = require('./seed-callbacks'
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVICE_MAIN = path.join(ROOT, 'dist/src/main.js');
-const LICENSE_CLI = path.join(ROOT, 'dist/src/license/cli/license.cli.js');
+const LICENSE_CLI = path.join(ROOT, 'dist/src/cli/license/license.cli.js');
 const LIST_PATH = '/api/vendor/v1/sms/callback';
 const STATS_PATH = '/api/vendor/v1/sms/callback/stats';
 const ENTERPRISE = 'bench';
@@ -142,7 +142,7 @@ const OTHER_ENTERPRISE = 'bench-other';
 const SEED_DAYS = 30;
 /** The seeded window: the 30 local days before today (UTC date), so that it is in the partitions' present. */
 const SEED_START = new Date(Date.now() - SEED_DAYS * 86_400_000).toISOString().slice(0, 10);
-const CALLBACKS_CLI = path.join(ROOT, 'dist/src/sms-callback/cli/callbacks.cli.js');
+const CALLBACKS_CLI = path.join(ROOT, 'dist/src/cli/callbacks/callbacks.cli.js');
 const TIMEZONE = 'Asia/Ho_Chi_Minh';
 /** `+07:00`: Asia/Ho_Chi_Minh has no daylight saving time. */
 const LOCAL_OFFSET = '+07:00';

@@ -18,7 +18,7 @@ const { BenchBroker, backlogSampler, outboxDrained } = require('./stream');
 const ROOT = path.resolve(__dirname, '..');
 const CALLBACK_PATH = '/api/vendor/v1/sms/callback';
 const SERVICE_MAIN = path.join(ROOT, 'dist/src/main.js');
-const LICENSE_CLI = path.join(ROOT, 'dist/src/license/cli/license.cli.js');
+const LICENSE_CLI = path.join(ROOT, 'dist/src/cli/license/license.cli.js');
 const BASELINE_MAIN = path.join(__dirname, 'baseline-server.js');
 const ENTERPRISE = 'bench';
 

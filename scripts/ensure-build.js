@@ -4,7 +4,7 @@ const { execSync } = require('node:child_process');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const built = ['dist/src/license/cli/license.cli.js', 'dist/src/sms-callback/cli/callbacks.cli.js'];
+const built = ['dist/src/cli/license/license.cli.js', 'dist/src/cli/callbacks/callbacks.cli.js'];
 if (!built.every((file) => existsSync(join(root, file)))) {
   process.stderr.write('Building the project first (dist/ is missing)...\n');
   execSync('npx nest build', { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });

@@ -12,7 +12,7 @@ import { DOCS_PATH } from './common/root.controller';
 import type { AppConfigService } from './config/app-config.type';
 import { API_KEY_HEADER } from './license/api-key.guard';
 import { API_KEY_SECURITY } from './license/api-key-auth.decorator';
-import { ADMIN_LICENSES_TAG } from './license/license-admin.controller';
+import { ADMIN_LICENSES_TAG } from './admin/licenses/license-admin.controller';
 import { CALLBACK_EXAMPLE, CALLBACK_EXAMPLE_NAME, CALLBACK_PATH } from './sms-callback/sms-callback.controller';
 import { createdFirstPlugin } from './swagger-ui-plugins';
 

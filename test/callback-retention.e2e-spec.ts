@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { migrations } from '../src/database/migrations';
+import { migrations } from '../src/schema/migrations';
 import { CallbackPartitionsRepository } from '../src/sms-callback/retention/callback-partitions.repository';
 import { CallbackRetentionService } from '../src/sms-callback/retention/callback-retention.service';
 import { addDays, partitionName, utcDay } from '../src/sms-callback/retention/partition-days';

@@ -56,7 +56,7 @@ describe('the embedded PostgreSQL', () => {
 
     // The CLI goes through the running service's socket instead of opening the files.
     const issued = await runTs(
-      'src/license/cli/license.cli.ts',
+      'src/cli/license/license.cli.ts',
       ['issue', '--enterprise', 'e2e', '--json'],
       embeddedEnv(dataDir),
     );
@@ -108,7 +108,7 @@ describe('the embedded PostgreSQL', () => {
   it('should refuse, within a second, a key whose license the CLI suspends while the service runs', async () => {
     const service = await startService();
     const issued = await runTs(
-      'src/license/cli/license.cli.ts',
+      'src/cli/license/license.cli.ts',
       ['issue', '--enterprise', 'e2e', '--json'],
       embeddedEnv(dataDir),
     );
@@ -116,7 +116,7 @@ describe('the embedded PostgreSQL', () => {
     await request(service.url).post(CALLBACK_PATH).set('API-KEY', apiKey).send(aCallback()).expect(201);
     // A license the CLI suspends is refused by the running service within a second (the service checks the
     // embedded database for changes every 500 ms: LISTEN cannot reach it there), and works again once resumed.
-    const suspended = await runTs('src/license/cli/license.cli.ts', ['suspend', id], embeddedEnv(dataDir));
+    const suspended = await runTs('src/cli/license/license.cli.ts', ['suspend', id], embeddedEnv(dataDir));
     expect(suspended.code).toBe(0);
     const refusal = await eventually(
       () => request(service.url).post(CALLBACK_PATH).set('API-KEY', apiKey).send(aCallback()),
@@ -131,7 +131,7 @@ describe('the embedded PostgreSQL', () => {
   it('should take over the directory after a crash (SIGKILL) with the committed rows kept', async () => {
     const service = await startService();
     const { apiKey } = JSON.parse(
-      (await runTs('src/license/cli/license.cli.ts', ['issue', '--enterprise', 'e2e', '--json'], embeddedEnv(dataDir)))
+      (await runTs('src/cli/license/license.cli.ts', ['issue', '--enterprise', 'e2e', '--json'], embeddedEnv(dataDir)))
         .stdout,
     );
     await request(service.url).post(CALLBACK_PATH).set('API-KEY', apiKey).send(aCallback()).expect(201);
@@ -145,12 +145,12 @@ describe('the embedded PostgreSQL', () => {
 
   it('should let the CLI open the directory itself when no service runs', async () => {
     const issued = await runTs(
-      'src/license/cli/license.cli.ts',
+      'src/cli/license/license.cli.ts',
       ['issue', '--enterprise', 'solo', '--json'],
       embeddedEnv(dataDir),
     );
     expect(issued.code).toBe(0);
-    const listed = await runTs('src/license/cli/license.cli.ts', ['list', '--json'], embeddedEnv(dataDir));
+    const listed = await runTs('src/cli/license/license.cli.ts', ['list', '--json'], embeddedEnv(dataDir));
     expect(JSON.parse(listed.stdout).map((l: { id: string }) => l.id)).toEqual([JSON.parse(issued.stdout).id]);
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
   });

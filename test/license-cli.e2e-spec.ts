@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { runLicenseCli } from '../src/license/cli/license.cli';
+import { runLicenseCli } from '../src/cli/license/license.cli';
 import { aCallback, CALLBACK_PATH } from './factories';
 import { eventually } from './support/admin-api';
 import { createTestApp, TestApp } from './test-app';

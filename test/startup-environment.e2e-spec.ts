@@ -62,7 +62,7 @@ describe('a bad environment at start-up', () => {
   });
 
   it('should stop the license CLI with one line per bad variable', async () => {
-    const result = await runTs('src/license/cli/license.cli.ts', ['list'], badEnv());
+    const result = await runTs('src/cli/license/license.cli.ts', ['list'], badEnv());
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trim().split('\n');

@@ -1,5 +1,5 @@
 import { Logger, MiddlewareConsumer, Module, NestModule, OnApplicationBootstrap, RequestMethod } from '@nestjs/common';
-import { RateLimitModule } from '../license/rate-limit/rate-limit.module';
+import { LicenseModule } from '../index';
 import { ADMIN_API_PREFIX, AdminApiConfig } from './admin-api.config';
 import { AdminApiGateMiddleware } from './admin-api-gate.middleware';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
@@ -9,9 +9,9 @@ import { AdminApiKeyGuard } from './admin-api-key.guard';
  * every /api/admin path a 404 when ADMIN_API_KEY is not set (logged at start-up).
  */
 @Module({
-  imports: [RateLimitModule],
+  imports: [LicenseModule],
   providers: [AdminApiConfig, AdminApiKeyGuard],
-  exports: [AdminApiConfig, AdminApiKeyGuard, RateLimitModule],
+  exports: [AdminApiConfig, AdminApiKeyGuard, LicenseModule],
 })
 export class AdminModule implements NestModule, OnApplicationBootstrap {
   private readonly logger = new Logger('AdminApi');

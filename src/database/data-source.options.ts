@@ -1,11 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
-import { LicenseEvent } from '../license/license-event.entity';
-import { License } from '../license/license.entity';
-import { SmsCallbackOutboxEntry } from '../sms-callback-stream/sms-callback-outbox.entity';
-import { SmsCallback } from '../sms-callback/sms-callback.entity';
-import { migrations } from './migrations';
+import { SMS_CALLBACK_ENTITIES, SMS_CALLBACK_MIGRATIONS } from '../index';
 
-export const entities = [License, LicenseEvent, SmsCallback, SmsCallbackOutboxEntry];
+export const entities = SMS_CALLBACK_ENTITIES;
 
 export interface DatabaseConnectionSettings {
   url: string;
@@ -43,7 +39,7 @@ export function buildDataSourceOptions({
         }
       : { url }),
     entities,
-    migrations,
+    migrations: SMS_CALLBACK_MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { ApiError } from '../common/api-error';
 import { normalizeClientIp } from './ip-allow-list';
 import type { LicenseContext } from './license-context';
-import { LicenseService } from './license.service';
+import { LicenseVerifier } from './license-verifier';
 import { AuthFailureLimiter } from './rate-limit/auth-failure-limiter';
 
 export const API_KEY_HEADER = 'API-KEY';
@@ -23,7 +23,7 @@ export interface LicensedRequest extends Request {
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly licenses: LicenseService,
+    private readonly licenses: LicenseVerifier,
     private readonly authFailures: AuthFailureLimiter,
   ) {}
 

@@ -1,8 +1,8 @@
-import type { AppConfigService } from '../config/app-config.type';
+import { LicenseOptions } from './license.options';
 import { LicenseCache } from './license-cache';
 import type { License } from './license.entity';
 
-const config = (ttlMs: number) => ({ get: () => ttlMs }) as unknown as AppConfigService;
+const config = (ttlMs: number) => new LicenseOptions({ cacheTtlMs: ttlMs });
 
 function aLicense(overrides: Partial<License> = {}): License {
   return {

@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfigService } from '../config/app-config.type';
+import { Injectable } from '@nestjs/common';
+import { LicenseOptions } from './license.options';
 import { AllowList } from './ip-allow-list';
 import type { License, LicenseStatus } from './license.entity';
 
@@ -52,8 +51,8 @@ export class LicenseCache {
   private readonly inFlight = new Map<string, Promise<CachedLicense | null>>();
   private generation = 0;
 
-  constructor(@Inject(ConfigService) config: AppConfigService) {
-    this.ttlMs = config.get('LICENSE_CACHE_TTL_MS', { infer: true });
+  constructor(options: LicenseOptions) {
+    this.ttlMs = options.cacheTtlMs;
   }
 
   get enabled(): boolean {

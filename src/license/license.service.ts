@@ -1,23 +1,32 @@
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import { Page } from '../common/envelope';
-import type { AppConfigService } from '../config/app-config.type';
 import { generateApiKey, hashApiKey, keyPrefixOf } from './api-key';
-import { IssuedLicenseDto, LicenseDto, LicenseState, RotatedLicenseDto } from './dto/license.dto';
-import { LicenseEventDto } from './dto/license-event.dto';
+import type { IssuedLicenseDto, LicenseDto, RotatedLicenseDto } from './dto/license.dto';
+import type { LicenseEventDto } from './dto/license-event.dto';
 import { DEFAULT_ROTATION_OVERLAP_SECONDS } from './dto/rotate-license.query';
-import { CachedLicense, LicenseCache } from './license-cache';
-import type { LicenseContext } from './license-context';
-import type { FieldChange, LicenseEvent, LicenseEventAction } from './license-event.entity';
-import { License, LicenseStatus } from './license.entity';
+import { LicenseCache } from './license-cache';
+import type { FieldChange, LicenseEventAction } from './license-event.entity';
+import {
+  AUDITED_FIELDS,
+  assertNotRevoked,
+  assertValidityOrder,
+  auditValue,
+  creationChanges,
+  normalizeAllowedIps,
+  notFound,
+  toDate,
+  toEventDto,
+  toLicenseDto,
+  type Instant,
+} from './license-mapping';
+import { stateOf } from './license-state';
+import type { License, LicenseStatus } from './license.entity';
+import { LicenseOptions } from './license.options';
 import { LicenseChanges, LicenseFilter, LicenseRepository } from './license.repository';
 
 /** The actor of changes made by the service itself (and by tests). */
 export const SYSTEM_ACTOR = 'system';
-
-/** An instant: a Date, or an ISO 8601 string (as the admin API receives it). */
-type Instant = Date | string;
 
 export interface IssueLicenseInput {
   enterpriseId: string;
@@ -39,57 +48,6 @@ export interface LicenseListQuery {
   expiringBefore?: Instant;
 }
 
-/** A license that may call the API now, with what the guards after verification need. */
-export interface VerifiedLicense extends LicenseContext {
-  /** Requests per second it may make; 0: no limit. */
-  rateLimitPerSecond: number;
-}
-
-export interface VerifyOptions {
-  /** The client address of the request, checked against the license's allow-list. */
-  clientIp?: string;
-  now?: Date;
-}
-
-/** Why a real key may not call the API right now; `undefined` when it may. */
-export function inactiveReason(
-  license: Pick<License, 'status' | 'validFrom' | 'expiresAt'>,
-  now: Date,
-): string | undefined {
-  if (license.status === 'revoked') {
-    return 'The license of this API-KEY has been revoked.';
-  }
-  if (license.status === 'suspended') {
-    return 'The license of this API-KEY is suspended.';
-  }
-  if (license.validFrom.getTime() > now.getTime()) {
-    return `The license of this API-KEY is not valid before ${license.validFrom.toISOString()}.`;
-  }
-  if (license.expiresAt && license.expiresAt.getTime() <= now.getTime()) {
-    return `The license of this API-KEY expired at ${license.expiresAt.toISOString()}.`;
-  }
-  return undefined;
-}
-
-function stateOf(license: Pick<License, 'status' | 'validFrom' | 'expiresAt'>, now: Date): LicenseState {
-  if (license.status !== 'active') {
-    return license.status;
-  }
-  if (license.validFrom.getTime() > now.getTime()) {
-    return 'not_yet_valid';
-  }
-  if (license.expiresAt && license.expiresAt.getTime() <= now.getTime()) {
-    return 'expired';
-  }
-  return 'active';
-}
-
-/** How often `last_used_at` is written for one license: minute precision is enough. */
-const LAST_USED_PRECISION_MS = 60_000;
-
-/** The fields whose changes the audit trail records. Never the key or its hash. */
-const AUDITED_FIELDS = ['label', 'status', 'validFrom', 'expiresAt', 'rateLimitPerSecond', 'allowedIps'] as const;
-
 /**
  * Licenses and their keys: issuing, the lifecycle (change, suspend, resume, revoke, rotate) with an audit
  * row per change, and the verification of the key of each request (through {@link LicenseCache}). The
@@ -98,16 +56,12 @@ const AUDITED_FIELDS = ['label', 'status', 'validFrom', 'expiresAt', 'rateLimitP
 @Injectable()
 export class LicenseService {
   private readonly logger = new Logger(LicenseService.name);
-  private readonly lastUsedWritten = new Map<string, number>();
-  private readonly defaultRateLimit: number;
 
   constructor(
     private readonly licenses: LicenseRepository,
     private readonly cache: LicenseCache,
-    @Inject(ConfigService) config: AppConfigService,
-  ) {
-    this.defaultRateLimit = config.get('LICENSE_RATE_LIMIT_PER_SECOND', { infer: true });
-  }
+    private readonly options: LicenseOptions,
+  ) {}
 
   /** Creates a license; the key is in the result, once: only its hash is stored. */
   async issue(input: IssueLicenseInput, actor = SYSTEM_ACTOR): Promise<IssuedLicenseDto> {
@@ -286,45 +240,6 @@ export class LicenseService {
   }
 
   /**
-   * The license behind a presented key, if it may call the API now, from this address. 401 when the key is
-   * missing or matches no license; 403, saying why, when the license is not active or the address is not
-   * on its allow-list. Answered from the cache when it can: no database round trip.
-   */
-  async verify(apiKey: string | undefined, options: VerifyOptions = {}): Promise<VerifiedLicense> {
-    const now = options.now ?? new Date();
-    if (!apiKey) {
-      throw ApiError.field(HttpStatus.UNAUTHORIZED, 'API-KEY', 'isNotEmpty', 'The API-KEY header is required.');
-    }
-    const keyHash = hashApiKey(apiKey);
-    const license = await this.cache.get(keyHash, () => this.licenses.findByKeyHash(keyHash));
-    if (!license) {
-      throw ApiError.field(HttpStatus.UNAUTHORIZED, 'API-KEY', 'isValid', 'The API-KEY does not match any license.');
-    }
-    const reason = inactiveReason(license, now);
-    if (reason) {
-      throw ApiError.field(HttpStatus.FORBIDDEN, 'API-KEY', 'isActive', reason);
-    }
-    if (options.clientIp !== undefined && !license.allowList.allows(options.clientIp)) {
-      throw ApiError.field(
-        HttpStatus.FORBIDDEN,
-        'API-KEY',
-        'isAllowedAddress',
-        `This API-KEY may not be used from ${options.clientIp}.`,
-      );
-    }
-    this.recordUse(license.id, now);
-    return {
-      licenseId: license.id,
-      enterpriseId: license.enterpriseId,
-      rateLimitPerSecond: this.rateLimitOf(license),
-    };
-  }
-
-  private rateLimitOf(license: Pick<CachedLicense, 'rateLimitPerSecond'>): number {
-    return license.rateLimitPerSecond ?? this.defaultRateLimit;
-  }
-
-  /**
    * One audited change, in a transaction that holds the license's row lock: `decide` returns the columns
    * to set (or throws); columns already at that value are left out, and nothing at all changes (no audit
    * row) when none is left.
@@ -381,100 +296,7 @@ export class LicenseService {
     return license;
   }
 
-  private toDto(license: License, now = new Date()): LicenseDto {
-    const effective = this.rateLimitOf(license);
-    return {
-      id: license.id,
-      enterpriseId: license.enterpriseId,
-      label: license.label,
-      keyPrefix: license.keyPrefix,
-      status: license.status,
-      state: stateOf(license, now),
-      validFrom: license.validFrom.toISOString(),
-      expiresAt: license.expiresAt?.toISOString() ?? null,
-      rateLimitPerSecond: license.rateLimitPerSecond,
-      effectiveRateLimitPerSecond: effective > 0 ? effective : null,
-      allowedIps: license.allowedIps ?? [],
-      rotatedFromId: license.rotatedFromId ?? null,
-      lastUsedAt: license.lastUsedAt?.toISOString() ?? null,
-      createdAt: license.createdAt.toISOString(),
-      updatedAt: license.updatedAt.toISOString(),
-    };
+  private toDto(license: License): LicenseDto {
+    return toLicenseDto(license, this.options.defaultRateLimitPerSecond);
   }
-
-  /** Writes `last_used_at` at most once a minute per license, off the request's path. */
-  private recordUse(licenseId: string, now: Date): void {
-    const last = this.lastUsedWritten.get(licenseId) ?? 0;
-    if (now.getTime() - last < LAST_USED_PRECISION_MS) {
-      return;
-    }
-    this.lastUsedWritten.set(licenseId, now.getTime());
-    this.licenses.touchLastUsed(licenseId, now).catch((err: unknown) => {
-      this.lastUsedWritten.delete(licenseId);
-      this.logger.warn(`Could not record the use of license ${licenseId}: ${(err as Error).message}`);
-    });
-  }
-}
-
-function notFound(id: string): ApiError {
-  return ApiError.field(HttpStatus.NOT_FOUND, 'id', 'exists', `No license ${id}.`);
-}
-
-function assertNotRevoked(license: License, verb: string): void {
-  if (license.status === 'revoked') {
-    throw ApiError.field(
-      HttpStatus.CONFLICT,
-      'status',
-      'isNotRevoked',
-      `License ${license.id} is revoked: revocation is final, it cannot be ${verb}.`,
-    );
-  }
-}
-
-function assertValidityOrder(validFrom: Date, expiresAt: Date | null): void {
-  if (expiresAt && expiresAt.getTime() <= validFrom.getTime()) {
-    throw ApiError.field(HttpStatus.BAD_REQUEST, 'expiresAt', 'isAfterValidFrom', 'expiresAt must be after validFrom.');
-  }
-}
-
-function toDate(value: Instant | null | undefined): Date | undefined {
-  if (value === null || value === undefined) {
-    return undefined;
-  }
-  return value instanceof Date ? value : new Date(value);
-}
-
-/** Trimmed, without duplicates, in the order given. */
-function normalizeAllowedIps(entries: string[] | null | undefined): string[] {
-  return [...new Set((entries ?? []).map((entry) => entry.trim()))];
-}
-
-/** A column value as the audit trail keeps it (JSON): instants as ISO strings. */
-function auditValue(value: unknown): unknown {
-  if (value instanceof Date) {
-    return value.toISOString();
-  }
-  return value ?? null;
-}
-
-function creationChanges(license: License): Record<string, FieldChange> {
-  const changes: Record<string, FieldChange> = {
-    enterpriseId: { before: null, after: license.enterpriseId },
-    keyPrefix: { before: null, after: license.keyPrefix },
-  };
-  for (const field of AUDITED_FIELDS) {
-    changes[field] = { before: null, after: auditValue(license[field]) };
-  }
-  return changes;
-}
-
-function toEventDto(event: LicenseEvent): LicenseEventDto {
-  return {
-    id: event.id,
-    licenseId: event.licenseId,
-    action: event.action,
-    changes: event.changes,
-    actor: event.actor,
-    occurredAt: event.occurredAt.toISOString(),
-  };
 }

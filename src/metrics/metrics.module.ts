@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { HealthModule } from '../health/health.module';
-import { RateLimitModule } from '../license/rate-limit/rate-limit.module';
+import { LicenseModule } from '../index';
 import { CallbackMetricsListener } from './callback-metrics.listener';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 /** `GET /metrics` (Prometheus) and the collectors behind it. */
 @Module({
-  imports: [HealthModule, RateLimitModule],
+  imports: [HealthModule, LicenseModule],
   controllers: [MetricsController],
   providers: [MetricsService, CallbackMetricsListener],
   exports: [MetricsService],

@@ -1,10 +1,9 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError } from '../common/api-error';
 import type { FieldErrors } from '../common/envelope';
-import type { AppConfigService } from '../config/app-config.type';
 import { MsisdnError, normalizeMsisdn } from './normalization/msisdn';
 import { parseVendorTime, VendorTimeError } from './normalization/vendor-time';
+import { SmsCallbackOptions } from './sms-callback.options';
 
 /** What the service stores next to the values as sent. */
 export interface NormalizedCallback {
@@ -26,7 +25,7 @@ const TIME_FORMS =
 
 /**
  * Reads a callback's phone number and times the way the platform means them: the number in international
- * digits (DEFAULT_COUNTRY_CODE for national forms), the times as instants (CALLBACK_TIMEZONE for times
+ * digits (`defaultCountryCode` for national forms), the times as instants (`timezone` for times
  * written without a zone). Each value is read once; one that cannot be read gets a short message saying
  * what was wrong and what is accepted.
  */
@@ -35,9 +34,9 @@ export class CallbackNormalizer {
   private readonly zone: string;
   private readonly countryCode: string;
 
-  constructor(@Inject(ConfigService) config: AppConfigService) {
-    this.zone = config.get('CALLBACK_TIMEZONE', { infer: true });
-    this.countryCode = config.get('DEFAULT_COUNTRY_CODE', { infer: true });
+  constructor(options: SmsCallbackOptions) {
+    this.zone = options.timezone;
+    this.countryCode = options.defaultCountryCode;
   }
 
   /**

@@ -1,12 +1,11 @@
 import { RawJson } from '../common/body/raw-json';
-import type { ConfigService } from '@nestjs/config';
 import { ApiError } from '../common/api-error';
-import type { AppConfigService } from '../config/app-config.type';
 import { CallbackNormalizer } from './callback-normalizer';
 import { SmsCallbackValidator } from './callback-validator';
 import { CreateSmsCallbackDto } from './dto/create-sms-callback.dto';
 import { normalizeMsisdn } from './normalization/msisdn';
 import { parseVendorTime } from './normalization/vendor-time';
+import { SmsCallbackOptions } from './sms-callback.options';
 
 // The readers, counted (each still does its real work).
 jest.mock('./normalization/vendor-time', () => {
@@ -18,9 +17,8 @@ jest.mock('./normalization/msisdn', () => {
   return { ...actual, normalizeMsisdn: jest.fn(actual.normalizeMsisdn) };
 });
 
-const ENV: Record<string, string> = { CALLBACK_TIMEZONE: 'Asia/Ho_Chi_Minh', DEFAULT_COUNTRY_CODE: '84' };
-const config = { get: (key: string) => ENV[key] } as unknown as ConfigService & AppConfigService;
-const validator = new SmsCallbackValidator(new CallbackNormalizer(config));
+const options = new SmsCallbackOptions({ timezone: 'Asia/Ho_Chi_Minh', defaultCountryCode: '84' });
+const validator = new SmsCallbackValidator(new CallbackNormalizer(options));
 
 const VALID = {
   msisdn: '0912345678',

@@ -1,7 +1,8 @@
-import { Controller, Get, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiError } from '../common/api-error';
+import { ApiContract } from '../common/api-contract.decorator';
+import { uuidParam } from '../common/pipes/uuid-param';
 import { JsonBody } from '../common/body/json-body.guard';
 import { RawJsonBody } from '../common/body/raw-json-body.decorator';
 import { Page, TOTAL_CAPPED_HEADER } from '../common/envelope';
@@ -51,14 +52,8 @@ const POST_DESCRIPTION = [
     '*Execute* stores a new callback (201) and executing it again shows a replay (200).',
 ].join('\n');
 
-/** `:id` must be a UUID: 400 in the envelope otherwise. */
-function uuidParam(): ParseUUIDPipe {
-  return new ParseUUIDPipe({
-    exceptionFactory: () => ApiError.field(HttpStatus.BAD_REQUEST, 'id', 'isUuid', 'id must be a UUID.'),
-  });
-}
-
 @ApiTags('SMS callback')
+@ApiContract()
 @ApiKeyAuth()
 @ApiCommonErrors()
 @Controller(CALLBACK_PATH)
@@ -110,7 +105,7 @@ export class SmsCallbackController {
     @RawJsonBody(SmsCallbackBodyPipe) body: ValidSmsCallback,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SmsCallbackDto> {
-    const { callback, replayed } = await this.callbacks.store(license, body);
+    const { callback, replayed } = await this.callbacks.storeValid(license, body);
     if (replayed) {
       response.status(HttpStatus.OK).setHeader(REPLAYED_HEADER, 'true');
     }

@@ -1,12 +1,14 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ApiError } from '../common/api-error';
 import { Page } from '../common/envelope';
 import type { LicenseContext } from '../license/license-context';
+import { RawJson } from '../common/body/raw-json';
+import { AppValidationPipe } from '../common/pipes/validation.pipe';
 import { CallbackNormalizer } from './callback-normalizer';
 import { CallbackWriter } from './callback-writer';
-import type { ValidSmsCallback } from './callback-validator';
-import type { ListSmsCallbacksQuery, SmsCallbackFilterQuery } from './dto/list-sms-callbacks.query';
+import { SmsCallbackValidator, type ValidSmsCallback } from './callback-validator';
+import { ListSmsCallbacksQuery, type SmsCallbackFilterQuery } from './dto/list-sms-callbacks.query';
 import type { SmsCallbackStatsDto } from './dto/sms-callback-stats.dto';
 import type { SmsCallbackDto } from './dto/sms-callback.dto';
 import { SMS_CALLBACK_STORED, SmsCallbackStoredEvent } from './events/sms-callback-stored.event';
@@ -19,6 +21,9 @@ import { SmsCallbackFilter, SmsCallbackRepository, StoredSmsCallback } from './s
  */
 export const LIST_TOTAL_CAP = 10_000;
 
+/** What `list` takes: every field optional (page 1, 20 a page, newest received first by default). */
+export type SmsCallbackListOptions = Partial<ListSmsCallbacksQuery>;
+
 export interface StoreResult {
   callback: SmsCallbackDto;
   /** True when an identical callback was already stored: nothing new was stored. */
@@ -28,13 +33,27 @@ export interface StoreResult {
 @Injectable()
 export class SmsCallbackService {
   private readonly logger = new Logger(SmsCallbackService.name);
+  private readonly queryRules = new AppValidationPipe();
 
   constructor(
     private readonly callbacks: SmsCallbackRepository,
     private readonly writer: CallbackWriter,
     private readonly normalizer: CallbackNormalizer,
-    private readonly events: EventEmitter2,
+    private readonly validator: SmsCallbackValidator,
+    // The host's EventEmitterModule; without one, `sms-callback.stored` reaches no one.
+    @Optional() @Inject(EventEmitter2) private readonly events: EventEmitter2 | null = null,
   ) {}
+
+  /**
+   * Stores a delivery report (the vendor's body: the seven fields, others kept in the raw body) for the
+   * license's enterprise, exactly as the vendor route does: validated (an `ApiError` 400 naming every bad
+   * field), then stored once. `rawBody`, the body's exact text when there is one, is what is stored as the
+   * raw body (else the body serialised). Resolves `{ callback, replayed }` once committed.
+   */
+  async store(license: LicenseContext, body: unknown, rawBody?: string): Promise<StoreResult> {
+    const raw = rawBody === undefined ? undefined : new RawJson(rawBody, body);
+    return this.storeValid(license, await this.validator.parse(body, raw));
+  }
 
   /**
    * Stores a delivery report for the license's enterprise, exactly once: a callback whose seven values
@@ -42,7 +61,7 @@ export class SmsCallbackService {
    * stored record. Resolves only after the row is committed. The callback comes from
    * {@link SmsCallbackValidator} (`parse` or `validate` of the body).
    */
-  async store(license: LicenseContext, { dto, normalized, rawBody }: ValidSmsCallback): Promise<StoreResult> {
+  async storeValid(license: LicenseContext, { dto, normalized, rawBody }: ValidSmsCallback): Promise<StoreResult> {
     const status = dto.status ?? null;
     const replayKey = replayKeyOf({ ...dto, ...normalized, status });
     const { callback, replayed } = await this.writer.write({
@@ -68,7 +87,12 @@ export class SmsCallbackService {
     return { callback: answer, replayed };
   }
 
-  async list(enterpriseId: string, query: ListSmsCallbacksQuery): Promise<Page<SmsCallbackDto>> {
+  /**
+   * A page of the enterprise's callbacks, newest first (`items`, `total`, `page`): the filters and paging of
+   * the vendor `GET`, each optional; a value out of its range is an `ApiError` 400.
+   */
+  async list(enterpriseId: string, options: SmsCallbackListOptions = {}): Promise<Page<SmsCallbackDto>> {
+    const query = await this.listQueryOf(options);
     const [rows, matching] = await this.callbacks.findPage(
       enterpriseId,
       this.filterOf(query),
@@ -100,6 +124,17 @@ export class SmsCallbackService {
     };
   }
 
+  private async listQueryOf(options: SmsCallbackListOptions): Promise<ListSmsCallbacksQuery> {
+    if (options instanceof ListSmsCallbacksQuery) {
+      return options;
+    }
+    const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+    return (await this.queryRules.transform(defined, {
+      type: 'query',
+      metatype: ListSmsCallbacksQuery,
+    })) as ListSmsCallbacksQuery;
+  }
+
   private filterOf(query: SmsCallbackFilterQuery): SmsCallbackFilter {
     const date = (value?: string) => (value === undefined ? undefined : new Date(value));
     return {
@@ -116,7 +151,7 @@ export class SmsCallbackService {
 
   private emitStored(event: SmsCallbackStoredEvent): void {
     try {
-      this.events.emit(SMS_CALLBACK_STORED, event);
+      this.events?.emit(SMS_CALLBACK_STORED, event);
     } catch (err) {
       // The callback is stored: a failing subscriber must not turn that into an error for the vendor.
       this.logger.error(`A ${SMS_CALLBACK_STORED} subscriber failed: ${(err as Error).message}`, (err as Error).stack);

@@ -4,20 +4,26 @@ import {
   ExecutionContext,
   Inject,
   Injectable,
+  Optional,
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import type { AppConfigService } from '../../config/app-config.type';
 import { ApiJsonBodyErrors } from '../swagger/envelope.schema';
 import { parseByteSize } from './byte-size';
+import { restoreBodyHeaders } from './host-body-parsers';
 import { hasBody, type JsonBodyLimits, readJsonBody } from './json-body-reader';
 import type { RawJson } from './raw-json';
 
-/** A route's body limit: bytes, a size (`256kb`), or worked out from the configuration once. */
-export type BodyLimit = number | string | ((config: AppConfigService) => number | string);
+/** A route's body limit: bytes, a size (`256kb`), or worked out once from the module's providers. */
+export type BodyLimit = number | string | ((moduleRef: ModuleRef) => number | string);
+
+/** The body limits of the routes of a module that uses `@JsonBody()`: a module provides them under this token. */
+export const JSON_BODY_LIMITS = Symbol('JSON_BODY_LIMITS');
+
+/** The limits of {@link JSON_BODY_LIMITS} when a module gives none: 64 KiB within 30 s. */
+export const DEFAULT_JSON_BODY_LIMITS: JsonBodyLimits = { maxBytes: 64 * 1024, timeoutMs: 30_000 };
 
 const BODY_LIMIT_KEY = 'sms-callback:body-limit';
 const RAW_JSON = Symbol('rawJson');
@@ -40,18 +46,17 @@ export class JsonBodyGuard implements CanActivate {
   private readonly limitsByHandler = new Map<unknown, JsonBodyLimits>();
 
   constructor(
-    @Inject(ConfigService) private readonly config: AppConfigService,
     private readonly reflector: Reflector,
+    private readonly moduleRef: ModuleRef,
+    @Optional() @Inject(JSON_BODY_LIMITS) limits: JsonBodyLimits | null = null,
   ) {
-    this.defaults = {
-      maxBytes: parseByteSize(config.get('BODY_LIMIT', { infer: true })),
-      timeoutMs: config.get('BODY_TIMEOUT_MS', { infer: true }),
-    };
+    this.defaults = limits ?? DEFAULT_JSON_BODY_LIMITS;
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
+    restoreBodyHeaders(req);
     if (req.body !== undefined || !hasBody(req)) {
       return true;
     }
@@ -75,7 +80,7 @@ export class JsonBodyGuard implements CanActivate {
         handler,
         context.getClass(),
       ]);
-      const size = typeof limit === 'function' ? limit(this.config) : limit;
+      const size = typeof limit === 'function' ? limit(this.moduleRef) : limit;
       limits = size === undefined ? this.defaults : { ...this.defaults, maxBytes: parseByteSize(size) };
       this.limitsByHandler.set(handler, limits);
     }
@@ -85,9 +90,9 @@ export class JsonBodyGuard implements CanActivate {
 
 /**
  * The route takes a JSON body: read after the route's other guards (put this on the method, the key check on
- * the controller), within BODY_LIMIT or the route's own `limit` (e.g. `@JsonBody('1mb')`, or
- * `@JsonBody((config) => config.get('BATCH_BODY_LIMIT', { infer: true }))`, resolved once), and
- * BODY_TIMEOUT_MS. With its 408/413/415 in the OpenAPI document. A route without it never reads a body.
+ * the controller), within the module's {@link JSON_BODY_LIMITS} or the route's own `limit` (e.g. `@JsonBody('1mb')`, or
+ * `@JsonBody((moduleRef) => moduleRef.get(BatchLimit).size)`, resolved once), and the timeout of the
+ * module's {@link JSON_BODY_LIMITS}. With its 408/413/415 in the OpenAPI document. A route without it never reads a body.
  */
 export function JsonBody(limit?: BodyLimit): MethodDecorator {
   return applyDecorators(

@@ -3,6 +3,8 @@ import type { Response } from 'express';
 import { map, Observable } from 'rxjs';
 import { Envelope, Page, successEnvelope, TOTAL_CAPPED_HEADER } from '../envelope';
 
+const ENVELOPED = Symbol('enveloped');
+
 /**
  * Wraps what a route returns in the envelope. `code` is the status the response is sent with; a
  * {@link Page} fills `total_record` and `current_page` (and sets `Total-Record-Capped: true` when its total is a
@@ -16,6 +18,12 @@ export class EnvelopeInterceptor implements NestInterceptor {
       return next.handle();
     }
     const response = context.switchToHttp().getResponse<Response>();
+    const request = context.switchToHttp().getRequest<{ [ENVELOPED]?: true }>();
+    if (request[ENVELOPED]) {
+      // Registered on the route and globally too: the outer one wraps, the inner one passes.
+      return next.handle();
+    }
+    request[ENVELOPED] = true;
     return next.handle().pipe(
       map((data: unknown) => {
         if (data instanceof Page && data.totalCapped) {

@@ -28,6 +28,10 @@ export class AppValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.metatype && typeof metadata.metatype === 'function' && value instanceof metadata.metatype) {
+      // Already this DTO, validated: the pipe is on the route and global too.
+      return value;
+    }
     if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata)) {
       if (!isPlainObject(value)) {
         throw ApiError.field(

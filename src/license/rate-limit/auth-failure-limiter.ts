@@ -1,8 +1,7 @@
 import { HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { InjectThrottlerStorage, normalizeIp, type ThrottlerStorage } from '@nestjs/throttler';
 import { ApiError } from '../../common/api-error';
-import type { AppConfigService } from '../../config/app-config.type';
+import { LicenseOptions } from '../license.options';
 import { normalizeClientIp } from '../ip-allow-list';
 import type { AuthBlockBroadcast } from './auth-block-broadcast';
 import { AUTH_BLOCK_BROADCAST } from './rate-limit-storage.provider';
@@ -28,11 +27,11 @@ export class AuthFailureLimiter {
 
   constructor(
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
-    @Inject(ConfigService) config: AppConfigService,
+    options: LicenseOptions,
     @Optional() @Inject(AUTH_BLOCK_BROADCAST) private readonly broadcast: AuthBlockBroadcast | null = null,
   ) {
-    this.limit = config.get('AUTH_FAILURE_LIMIT', { infer: true });
-    this.windowMs = config.get('AUTH_FAILURE_WINDOW_SECONDS', { infer: true }) * 1000;
+    this.limit = options.authFailureLimit;
+    this.windowMs = options.authFailureWindowSeconds * 1000;
     this.broadcast?.subscribe((key, ms) => this.remember(key, Date.now() + ms));
   }
 

@@ -1,8 +1,7 @@
 import { Logger, Provider } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
-import type { AppConfigService } from '../../config/app-config.type';
+import { LicenseOptions } from '../license.options';
 import { AuthBlockBroadcast, RedisAuthBlockBroadcast } from './auth-block-broadcast';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
@@ -13,9 +12,9 @@ export const AUTH_BLOCK_BROADCAST = Symbol('AUTH_BLOCK_BROADCAST');
 /** The Redis of the rate limits when REDIS_URL is set (connected, or reconnecting in the background), else null. */
 const redisProvider: Provider = {
   provide: RATE_LIMIT_REDIS,
-  inject: [ConfigService],
-  useFactory: async (config: AppConfigService): Promise<Redis | null> => {
-    const url = config.get('REDIS_URL', { infer: true });
+  inject: [LicenseOptions],
+  useFactory: async (options: LicenseOptions): Promise<Redis | null> => {
+    const url = options.redisUrl;
     const logger = new Logger('RateLimit');
     if (!url) {
       logger.log('Rate-limit counters in memory (per instance): set REDIS_URL to share them');
@@ -42,22 +41,25 @@ const redisProvider: Provider = {
 /** The counters of every rate limit: in Redis when REDIS_URL is set (shared by the instances), else in memory. */
 const storageProvider: Provider = {
   provide: RATE_LIMIT_STORAGE,
-  inject: [RATE_LIMIT_REDIS, ConfigService],
-  useFactory: (redis: Redis | null, config: AppConfigService): ThrottlerStorage =>
-    redis
-      ? new RedisThrottlerStorage(redis, config.get('REDIS_KEY_PREFIX', { infer: true }))
-      : new ThrottlerStorageService(),
+  inject: [RATE_LIMIT_REDIS, LicenseOptions],
+  useFactory: (redis: Redis | null, options: LicenseOptions): ThrottlerStorage =>
+    redis ? new RedisThrottlerStorage(redis, options.redisKeyPrefix) : new ThrottlerStorageService(),
 };
 
 /** Blocks of addresses told to every instance (Redis pub/sub), or to this one only. */
 const broadcastProvider: Provider = {
   provide: AUTH_BLOCK_BROADCAST,
-  inject: [RATE_LIMIT_REDIS, ConfigService],
-  useFactory: (redis: Redis | null, config: AppConfigService): AuthBlockBroadcast | null =>
-    redis ? new RedisAuthBlockBroadcast(redis, config.get('REDIS_KEY_PREFIX', { infer: true })) : null,
+  inject: [RATE_LIMIT_REDIS, LicenseOptions],
+  useFactory: (redis: Redis | null, options: LicenseOptions): AuthBlockBroadcast | null =>
+    redis ? new RedisAuthBlockBroadcast(redis, options.redisKeyPrefix) : null,
 };
 
-export const rateLimitStorageProviders: Provider[] = [redisProvider, storageProvider, broadcastProvider];
+export const rateLimitStorageProviders: Provider[] = [
+  LicenseOptions,
+  redisProvider,
+  storageProvider,
+  broadcastProvider,
+];
 
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^@]*@/, '//');

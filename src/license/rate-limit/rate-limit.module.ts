@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import type { LicensedRequest } from '../api-key.guard';
 import { AuthFailureLimiter } from './auth-failure-limiter';
+import { LicenseOptions } from '../license.options';
 import { LicenseRateLimitGuard } from './license-rate-limit.guard';
 import { AUTH_BLOCK_BROADCAST, RATE_LIMIT_STORAGE, rateLimitStorageProviders } from './rate-limit-storage.provider';
 
 /** The storage of the counters, alone so that the throttler's options can be built from it. */
-@Module({ providers: rateLimitStorageProviders, exports: [RATE_LIMIT_STORAGE, AUTH_BLOCK_BROADCAST] })
+@Module({ providers: rateLimitStorageProviders, exports: [RATE_LIMIT_STORAGE, AUTH_BLOCK_BROADCAST, LicenseOptions] })
 class RateLimitStorageModule {}
 
 const rateLimitOf = (request: LicensedRequest): number => request.licenseRateLimit ?? 0;
@@ -37,6 +38,6 @@ const rateLimitOf = (request: LicensedRequest): number => request.licenseRateLim
     }),
   ],
   providers: [AuthFailureLimiter, LicenseRateLimitGuard],
-  exports: [ThrottlerModule, AuthFailureLimiter, LicenseRateLimitGuard],
+  exports: [ThrottlerModule, AuthFailureLimiter, LicenseRateLimitGuard, RateLimitStorageModule],
 })
 export class RateLimitModule {}

@@ -1,24 +1,33 @@
-import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { AppConfigService } from '../../config/app-config.type';
+import { DynamicModule, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { CallbackPartitionsRepository } from './callback-partitions.repository';
 import { CALLBACK_RETENTION_OPTIONS, CallbackRetentionOptions } from './callback-retention.options';
 import { CallbackRetentionService } from './callback-retention.service';
 
-/** Retention and partition maintenance of the callbacks table (the service; the scheduler is the host's choice). */
-@Module({
-  providers: [
-    CallbackPartitionsRepository,
-    CallbackRetentionService,
-    {
-      provide: CALLBACK_RETENTION_OPTIONS,
-      inject: [ConfigService],
-      useFactory: (config: AppConfigService): CallbackRetentionOptions => ({
-        retentionDays: config.get('CALLBACK_RETENTION_DAYS', { infer: true }),
-        intervalMinutes: config.get('CALLBACK_MAINTENANCE_INTERVAL_MINUTES', { infer: true }),
-      }),
-    },
-  ],
-  exports: [CallbackRetentionService, CALLBACK_RETENTION_OPTIONS],
-})
-export class CallbackRetentionModule {}
+/** The retention service and its repository (its options under {@link CALLBACK_RETENTION_OPTIONS}). */
+export const CALLBACK_RETENTION_PROVIDERS: Provider[] = [CallbackPartitionsRepository, CallbackRetentionService];
+
+/**
+ * Retention and partition maintenance of the callbacks table alone (the service; the scheduler is the
+ * host's choice), for a process that only maintains, such as the callbacks CLI. `SmsCallbackModule` holds
+ * the same providers itself.
+ */
+@Module({})
+export class CallbackRetentionModule {
+  static forRootAsync(options: {
+    imports?: ModuleMetadata['imports'];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the host's providers, of any type
+    inject?: any[];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as Nest's own factories
+    useFactory: (...args: any[]) => CallbackRetentionOptions;
+  }): DynamicModule {
+    return {
+      module: CallbackRetentionModule,
+      imports: options.imports ?? [],
+      providers: [
+        ...CALLBACK_RETENTION_PROVIDERS,
+        { provide: CALLBACK_RETENTION_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory },
+      ],
+      exports: [CallbackRetentionService, CALLBACK_RETENTION_OPTIONS],
+    };
+  }
+}

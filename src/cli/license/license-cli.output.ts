@@ -1,5 +1,5 @@
-import type { LicenseDto } from '../dto/license.dto';
-import type { LicenseEventDto } from '../dto/license-event.dto';
+import type { LicenseDto } from '../../license/dto/license.dto';
+import type { LicenseEventDto } from '../../license/dto/license-event.dto';
 
 // What the license CLI prints: its usage, and licenses and events for people or as JSON.
 

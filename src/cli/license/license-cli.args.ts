@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { MAX_RATE_LIMIT_PER_SECOND } from '../dto/create-license.dto';
-import { DEFAULT_ROTATION_OVERLAP_SECONDS, MAX_ROTATION_OVERLAP_SECONDS } from '../dto/rotate-license.query';
-import { MAX_ALLOWED_IPS, parseIpOrCidr } from '../ip-allow-list';
-import { LICENSE_STATUSES, type LicenseStatus } from '../license.entity';
-import type { LicenseUpdate } from '../license.service';
+import { MAX_RATE_LIMIT_PER_SECOND } from '../../license/dto/create-license.dto';
+import { DEFAULT_ROTATION_OVERLAP_SECONDS, MAX_ROTATION_OVERLAP_SECONDS } from '../../license/dto/rotate-license.query';
+import { MAX_ALLOWED_IPS, parseIpOrCidr } from '../../license/ip-allow-list';
+import { LICENSE_STATUSES, type LicenseStatus } from '../../license/license.entity';
+import type { LicenseUpdate } from '../../license/license.service';
 
 // The command line of the license CLI, read: a command and its options, or a usage mistake.
 

@@ -7,36 +7,28 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { AdminActor, AdminAuth } from '../admin/admin-auth.decorator';
-import { ApiError } from '../common/api-error';
-import { JsonBody } from '../common/body/json-body.guard';
-import { Page } from '../common/envelope';
-import { ApiCommonErrors, ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
-import { CreateLicenseDto } from './dto/create-license.dto';
-import { IssuedLicenseDto, LicenseDto, RotatedLicenseDto } from './dto/license.dto';
-import { LicenseEventDto } from './dto/license-event.dto';
-import { ListLicensesQuery } from './dto/list-licenses.query';
-import { PageQuery } from '../common/dto/page.query';
-import { RotateLicenseQuery } from './dto/rotate-license.query';
-import { UpdateLicenseDto } from './dto/update-license.dto';
-import { LicenseService } from './license.service';
+import { AdminActor, AdminAuth } from '../admin-auth.decorator';
+import { uuidParam } from '../../common/pipes/uuid-param';
+import { JsonBody } from '../../common/body/json-body.guard';
+import { Page } from '../../common/envelope';
+import { ApiCommonErrors, ApiEnvelopeError, ApiEnvelopeResponse } from '../../common/swagger/envelope.schema';
+import { CreateLicenseDto } from '../../license/dto/create-license.dto';
+import { IssuedLicenseDto, LicenseDto, RotatedLicenseDto } from '../../license/dto/license.dto';
+import { LicenseEventDto } from '../../license/dto/license-event.dto';
+import { ListLicensesQuery } from '../../license/dto/list-licenses.query';
+import { PageQuery } from '../../common/dto/page.query';
+import { RotateLicenseQuery } from '../../license/dto/rotate-license.query';
+import { UpdateLicenseDto } from '../../license/dto/update-license.dto';
+import { LicenseService } from '../../license/license.service';
 
 export const ADMIN_LICENSES_TAG = 'Admin: licenses';
 
 const EXAMPLE_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
-
-/** `:id` must be a UUID: 400 in the envelope otherwise. */
-function uuidParam(): ParseUUIDPipe {
-  return new ParseUUIDPipe({
-    exceptionFactory: () => ApiError.field(HttpStatus.BAD_REQUEST, 'id', 'isUuid', 'id must be a UUID.'),
-  });
-}
 
 /** The 404 of a route without an id: the admin API is off (or the path is wrong). */
 function ApiAdminOff(method: string): MethodDecorator {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
-import { CallbackRetentionService, MaintenanceReport } from '../retention/callback-retention.service';
+import { CallbackRetentionService, MaintenanceReport } from '../../sms-callback/retention/callback-retention.service';
 import { CallbacksCliModule } from './callbacks-cli.module';
 
 const USAGE = `Usage: npm run callbacks -- <command> [options]
