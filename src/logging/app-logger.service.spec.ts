@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import { Writable } from 'node:stream';
 import { AppLogger } from './app-logger.service';
 import { createPinoLogger } from './pino-logger.factory';
-import { requestContext, requestIdOf } from './request-context';
+import { requestIdOf } from '../common/http/request-id';
+import { requestContext } from './request-context';
 
 describe('AppLogger', () => {
   let lines: Array<Record<string, unknown>>;

@@ -4,8 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { errorAnswerOf, licenseIdOf, routeOf } from '../observability/request-info';
-import { redactUrl } from './redact';
+import { errorAnswerOf, licenseIdOf, routeOf } from '../common/http/request-info';
+import { redactUrl } from '../common/redact';
 
 /**
  * One access line per request, written when its response is sent (or the client goes away):

@@ -1,5 +1,5 @@
 import pino, { DestinationStream, Level, Logger, LoggerOptions } from 'pino';
-import { REDACTED, redact } from './redact';
+import { REDACTED, redact } from '../common/redact';
 
 export type NestLogLevel = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 export type LogFormat = 'json' | 'pretty';

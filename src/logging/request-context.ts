@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { holdsSecret } from './redact';
+import { holdsSecret } from '../common/redact';
+
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -10,11 +11,6 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
  * `+ / =`, in which generated secrets are written.
  */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
-
-/** The id {@link requestContext} gave the request (`undefined` before it ran). */
-export function requestIdOf(req: Request): string | undefined {
-  return (req as Request & { id?: string }).id;
-}
 
 export interface RequestContextOptions {
   /** Secrets of the service (the admin key, the metrics token) that a client's id must never be. */

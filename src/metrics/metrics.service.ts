@@ -4,7 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { Lifecycle } from '../health/lifecycle.service';
-import { errorAnswerOf, routeOf } from '../observability/request-info';
+import { errorAnswerOf, routeOf } from '../common/http/request-info';
 import { REPLAYED_HEADER } from '../sms-callback/sms-callback.controller';
 
 /** The vendor endpoint, whose answers the callback counters follow. */

@@ -11,7 +11,7 @@ import { REQUEST_ID_HEADER, requestContext } from '../logging/request-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { composeMiddleware } from './compose-middleware';
 import { hardenHttpServer, httpProtocolChecks } from './http-server-hardening';
-import { errorAnswerCapture } from './request-info';
+import { errorAnswerCapture } from '../common/http/request-info';
 import { requestTimeout } from './request-timeout';
 import { HelmetOptions, securityHeaders } from './security-headers';
 

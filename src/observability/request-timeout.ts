@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { errorEnvelope } from '../common/envelope';
 import { RETRY_AFTER_SECONDS } from '../common/filters/all-exceptions.filter';
 import { attachRequestDeadline } from '../common/http/request-deadline';
-import { redactUrl } from '../logging/redact';
+import { redactUrl } from '../common/redact';
 
 const logger = new Logger('RequestTimeout');
 

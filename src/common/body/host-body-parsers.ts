@@ -31,7 +31,7 @@ export function keepHostBodyParsersOff(app: ExpressLike, matches: (path: string)
     if (matches(req.path)) {
       const hidden: Record<string, string | undefined> = {};
       for (const header of BODY_HEADERS) {
-        hidden[header] = req.headers[header] as string | undefined;
+        hidden[header] = req.headers[header];
         delete req.headers[header];
       }
       (req as unknown as { [HIDDEN]?: typeof hidden })[HIDDEN] = hidden;

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { FieldErrors } from '../common/envelope';
+import type { FieldErrors } from '../envelope';
 
 /** The route label of a request that matched no route (unknown paths, static files). */
 export const NO_ROUTE = '(none)';
