@@ -17,7 +17,12 @@ export {
   type SmsCallbackListOptions,
   type StoreResult,
 } from './sms-callback/sms-callback.service';
-export { SMS_CALLBACK_STORED, SmsCallbackStoredEvent } from './sms-callback/events/sms-callback-stored.event';
+export {
+  SMS_CALLBACK_REPLAYED,
+  SMS_CALLBACK_STORED,
+  SmsCallbackReplayedEvent,
+  SmsCallbackStoredEvent,
+} from './sms-callback/events/sms-callback-stored.event';
 export { SmsCallbackValidator, type ValidSmsCallback } from './sms-callback/callback-validator';
 export { CALLBACK_PATH } from './sms-callback/sms-callback.controller';
 export type { SmsCallbackDto } from './sms-callback/dto/sms-callback.dto';
@@ -37,14 +42,20 @@ export {
 } from './license/license.service';
 export { LicenseVerifier, type VerifiedLicense } from './license/license-verifier';
 export { ApiKeyAuth, CurrentLicense, API_KEY_SECURITY } from './license/api-key-auth.decorator';
-export { API_KEY_HEADER } from './license/api-key.guard';
-export type { LicenseContext } from './license/license-context';
+export { API_KEY_HEADER, type LicenseContext, type LicensedRequest } from './license/license-context';
 export type { IssuedLicenseDto, LicenseDto, RotatedLicenseDto } from './license/dto/license.dto';
 export { AuthFailureLimiter, type AuthScope } from './license/rate-limit/auth-failure-limiter';
 
 // The platform's contract, for a host's own routes that want it too
 export { ApiContract } from './common/api-contract.decorator';
 export { ApiError } from './common/api-error';
+export {
+  AuthenticationError,
+  authFailureOf,
+  type AuthCredential,
+  type AuthFailure,
+  type AuthFailureReason,
+} from './common/auth-failure';
 export { Page, type Envelope, type FieldErrors } from './common/envelope';
 export { JSON_BODY_LIMITS, JsonBody } from './common/body/json-body.guard';
 export type { JsonBodyLimits } from './common/body/json-body-reader';

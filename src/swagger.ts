@@ -10,7 +10,7 @@ import { ADMIN_API_PREFIX, AdminApiConfig } from './admin/admin-api.config';
 import { ADMIN_API_KEY_SECURITY } from './admin/admin-auth.decorator';
 import { DOCS_PATH } from './common/root.controller';
 import type { AppConfigService } from './config/app-config.type';
-import { API_KEY_HEADER } from './license/api-key.guard';
+import { API_KEY_HEADER } from './license/license-context';
 import { API_KEY_SECURITY } from './license/api-key-auth.decorator';
 import { ADMIN_LICENSES_TAG } from './admin/licenses/license-admin.controller';
 import { CALLBACK_EXAMPLE, CALLBACK_EXAMPLE_NAME, CALLBACK_PATH } from './sms-callback/sms-callback.controller';

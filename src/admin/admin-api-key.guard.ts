@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { ApiError } from '../common/api-error';
+import { AuthenticationError } from '../common/auth-failure';
 import { normalizeClientIp } from '../license/ip-allow-list';
 import { AuthFailureLimiter } from '../license/rate-limit/auth-failure-limiter';
 import { AdminApiConfig } from './admin-api.config';
@@ -36,10 +36,17 @@ export class AdminApiKeyGuard implements CanActivate {
     if (!presented || !this.admin.matches(presented)) {
       await this.authFailures.recordFailure('admin', clientIp);
       throw presented
-        ? ApiError.field(HttpStatus.UNAUTHORIZED, ADMIN_API_KEY_HEADER, 'isValid', 'The ADMIN-API-KEY is not valid.')
-        : ApiError.field(
+        ? new AuthenticationError(
             HttpStatus.UNAUTHORIZED,
             ADMIN_API_KEY_HEADER,
+            'unknown',
+            'isValid',
+            'The ADMIN-API-KEY is not valid.',
+          )
+        : new AuthenticationError(
+            HttpStatus.UNAUTHORIZED,
+            ADMIN_API_KEY_HEADER,
+            'missing',
             'isNotEmpty',
             'The ADMIN-API-KEY header is required.',
           );

@@ -1,8 +1,8 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, HttpStatus, UseGuards } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
 import { ApiEnvelopeError } from '../common/swagger/envelope.schema';
-import { API_KEY_HEADER, ApiKeyGuard, LicensedRequest } from './api-key.guard';
-import type { LicenseContext } from './license-context';
+import { ApiKeyGuard } from './api-key.guard';
+import { API_KEY_HEADER, type LicenseContext, type LicensedRequest } from './license-context';
 import { LicenseRateLimitGuard } from './rate-limit/license-rate-limit.guard';
 
 /** The name of the API-KEY security scheme in the OpenAPI document. */

@@ -1,19 +1,9 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import { ApiError } from '../common/api-error';
 import { normalizeClientIp } from './ip-allow-list';
-import type { LicenseContext } from './license-context';
+import { API_KEY_HEADER, type LicensedRequest } from './license-context';
 import { LicenseVerifier } from './license-verifier';
 import { AuthFailureLimiter } from './rate-limit/auth-failure-limiter';
-
-export const API_KEY_HEADER = 'API-KEY';
-
-/** A request that passed {@link ApiKeyGuard}. */
-export interface LicensedRequest extends Request {
-  license: LicenseContext;
-  /** Requests per second the license may make (0: no limit), for the rate-limit guard that follows. */
-  licenseRateLimit?: number;
-}
 
 /**
  * Reads the `API-KEY` header: missing or unknown is a 401, a license that is not active now (or a client

@@ -1,24 +1,33 @@
 import type { LicenseState } from './dto/license.dto';
 import type { License } from './license.entity';
 
+/** Why a real key may not call the API right now (the reason, and the sentence that says it). */
+export interface InactiveReason {
+  reason: Exclude<LicenseState, 'active'>;
+  message: string;
+}
+
 /** Why a real key may not call the API right now; `undefined` when it may. */
 export function inactiveReason(
   license: Pick<License, 'status' | 'validFrom' | 'expiresAt'>,
   now: Date,
-): string | undefined {
-  if (license.status === 'revoked') {
-    return 'The license of this API-KEY has been revoked.';
+): InactiveReason | undefined {
+  const state = stateOf(license, now);
+  switch (state) {
+    case 'active':
+      return undefined;
+    case 'revoked':
+      return { reason: state, message: 'The license of this API-KEY has been revoked.' };
+    case 'suspended':
+      return { reason: state, message: 'The license of this API-KEY is suspended.' };
+    case 'not_yet_valid':
+      return {
+        reason: state,
+        message: `The license of this API-KEY is not valid before ${license.validFrom.toISOString()}.`,
+      };
+    case 'expired':
+      return { reason: state, message: `The license of this API-KEY expired at ${license.expiresAt?.toISOString()}.` };
   }
-  if (license.status === 'suspended') {
-    return 'The license of this API-KEY is suspended.';
-  }
-  if (license.validFrom.getTime() > now.getTime()) {
-    return `The license of this API-KEY is not valid before ${license.validFrom.toISOString()}.`;
-  }
-  if (license.expiresAt && license.expiresAt.getTime() <= now.getTime()) {
-    return `The license of this API-KEY expired at ${license.expiresAt.toISOString()}.`;
-  }
-  return undefined;
 }
 
 /** The state the API shows: the status, or why an active license may not be used now. */

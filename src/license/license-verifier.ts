@@ -1,8 +1,8 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { ApiError } from '../common/api-error';
+import { AuthenticationError } from '../common/auth-failure';
 import { hashApiKey } from './api-key';
 import { LicenseCache } from './license-cache';
-import type { LicenseContext } from './license-context';
+import { API_KEY_HEADER, type LicenseContext } from './license-context';
 import { inactiveReason } from './license-state';
 import { LicenseOptions } from './license.options';
 import { LicenseRepository } from './license.repository';
@@ -45,21 +45,40 @@ export class LicenseVerifier {
   async verify(apiKey: string | undefined, options: VerifyOptions = {}): Promise<VerifiedLicense> {
     const now = options.now ?? new Date();
     if (!apiKey) {
-      throw ApiError.field(HttpStatus.UNAUTHORIZED, 'API-KEY', 'isNotEmpty', 'The API-KEY header is required.');
+      throw new AuthenticationError(
+        HttpStatus.UNAUTHORIZED,
+        API_KEY_HEADER,
+        'missing',
+        'isNotEmpty',
+        'The API-KEY header is required.',
+      );
     }
     const keyHash = hashApiKey(apiKey);
     const license = await this.cache.get(keyHash, () => this.licenses.findByKeyHash(keyHash));
     if (!license) {
-      throw ApiError.field(HttpStatus.UNAUTHORIZED, 'API-KEY', 'isValid', 'The API-KEY does not match any license.');
+      throw new AuthenticationError(
+        HttpStatus.UNAUTHORIZED,
+        API_KEY_HEADER,
+        'unknown',
+        'isValid',
+        'The API-KEY does not match any license.',
+      );
     }
-    const reason = inactiveReason(license, now);
-    if (reason) {
-      throw ApiError.field(HttpStatus.FORBIDDEN, 'API-KEY', 'isActive', reason);
+    const inactive = inactiveReason(license, now);
+    if (inactive) {
+      throw new AuthenticationError(
+        HttpStatus.FORBIDDEN,
+        API_KEY_HEADER,
+        inactive.reason,
+        'isActive',
+        inactive.message,
+      );
     }
     if (options.clientIp !== undefined && !license.allowList.allows(options.clientIp)) {
-      throw ApiError.field(
+      throw new AuthenticationError(
         HttpStatus.FORBIDDEN,
-        'API-KEY',
+        API_KEY_HEADER,
+        'is_allowed_address',
         'isAllowedAddress',
         `This API-KEY may not be used from ${options.clientIp}.`,
       );

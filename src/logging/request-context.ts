@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { holdsSecret } from '../common/redact';
 
-
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
 /**

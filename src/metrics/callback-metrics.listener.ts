@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { SMS_CALLBACK_STORED } from '../sms-callback/events/sms-callback-stored.event';
+import { SMS_CALLBACK_REPLAYED, SMS_CALLBACK_STORED } from '../index';
 import { MetricsService } from './metrics.service';
 
-/** Counts stored callbacks from the service's own event, emitted once per committed new callback. */
+/** Counts stored and replayed callbacks from the service's own events (one per committed new callback, one per replay). */
 @Injectable()
 export class CallbackMetricsListener {
   constructor(private readonly metrics: MetricsService) {}
@@ -11,5 +11,10 @@ export class CallbackMetricsListener {
   @OnEvent(SMS_CALLBACK_STORED)
   onStored(): void {
     this.metrics.callbacksStored.inc();
+  }
+
+  @OnEvent(SMS_CALLBACK_REPLAYED)
+  onReplayed(): void {
+    this.metrics.callbacksReplayed.inc();
   }
 }

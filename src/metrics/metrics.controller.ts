@@ -4,7 +4,7 @@ import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@n
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ApiError } from '../common/api-error';
+import { AuthenticationError } from '../common/auth-failure';
 import { ApiCommonErrors, ApiEnvelopeError } from '../common/swagger/envelope.schema';
 import type { AppConfigService } from '../config/app-config.type';
 import { normalizeClientIp } from '../license/ip-allow-list';
@@ -72,9 +72,10 @@ export class MetricsController {
     const presented = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
     if (!presented || !timingSafeEqual(digest(presented), this.tokenDigest)) {
       await this.authFailures.recordFailure('metrics', clientIp);
-      throw ApiError.field(
+      throw new AuthenticationError(
         HttpStatus.UNAUTHORIZED,
         'Authorization',
+        'unknown',
         'isValid',
         'The metrics need Authorization: Bearer <METRICS_TOKEN>.',
       );

@@ -4,14 +4,11 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { Lifecycle } from '../health/lifecycle.service';
-import { errorAnswerOf, routeOf } from '../common/http/request-info';
-import { REPLAYED_HEADER } from '../sms-callback/sms-callback.controller';
+import { routeOf } from '../common/http/request-info';
+import { authFailureOf, CALLBACK_PATH } from '../index';
 
 /** The vendor endpoint, whose answers the callback counters follow. */
-export const CALLBACK_ROUTE = '/api/vendor/v1/sms/callback';
-
-/** Credentials whose refusals count as authentication failures (the `errors` key of a 401/403). */
-const CREDENTIAL_FIELDS = ['API-KEY', 'ADMIN-API-KEY', 'Authorization'];
+export const CALLBACK_ROUTE = `/${CALLBACK_PATH}`;
 
 interface PgPool {
   totalCount: number;
@@ -135,51 +132,13 @@ export class MetricsService {
   }
 
   private countOutcome(req: Request, res: Response, route: string, status: number): void {
-    if (req.method === 'POST' && route === CALLBACK_ROUTE) {
-      if (status === 200 && res.getHeader(REPLAYED_HEADER) === 'true') {
-        this.callbacksReplayed.inc();
-      } else if (status >= 400) {
-        this.callbacksRejected.inc({ status });
-      }
+    if (req.method === 'POST' && route === CALLBACK_ROUTE && status >= 400) {
+      this.callbacksRejected.inc({ status });
     }
     if (status === 401 || status === 403) {
-      this.authFailures.inc(authFailureOf(errorAnswerOf(res)?.errors ?? null));
+      // Which credential and why, as the guard that refused it said (AuthenticationError); any other refusal
+      // (a 403 of a host's own guard) as `other`.
+      this.authFailures.inc(authFailureOf(req) ?? { credential: 'other', reason: 'unspecified' });
     }
   }
-}
-
-/** Which credential was refused, and why, from the `errors` of the answer. */
-export function authFailureOf(errors: Record<string, Record<string, string>> | null): {
-  credential: string;
-  reason: string;
-} {
-  const credential = CREDENTIAL_FIELDS.find((field) => errors?.[field]) ?? 'other';
-  const rules = errors?.[credential] ?? {};
-  const [rule, message = ''] = Object.entries(rules)[0] ?? [];
-  switch (rule) {
-    case 'isNotEmpty':
-      return { credential, reason: 'missing' };
-    case 'isValid':
-      return { credential, reason: 'unknown' };
-    case 'isActive':
-      return { credential, reason: inactiveReason(message) };
-    case undefined:
-      return { credential, reason: 'unspecified' };
-    default:
-      return { credential, reason: rule.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) };
-  }
-}
-
-function inactiveReason(message: string): string {
-  for (const [pattern, reason] of [
-    [/revoked/i, 'revoked'],
-    [/suspended/i, 'suspended'],
-    [/expired/i, 'expired'],
-    [/not valid before/i, 'not_yet_valid'],
-  ] as const) {
-    if (pattern.test(message)) {
-      return reason;
-    }
-  }
-  return 'inactive';
 }

@@ -11,7 +11,12 @@ import { SmsCallbackValidator, type ValidSmsCallback } from './callback-validato
 import { ListSmsCallbacksQuery, type SmsCallbackFilterQuery } from './dto/list-sms-callbacks.query';
 import type { SmsCallbackStatsDto } from './dto/sms-callback-stats.dto';
 import type { SmsCallbackDto } from './dto/sms-callback.dto';
-import { SMS_CALLBACK_STORED, SmsCallbackStoredEvent } from './events/sms-callback-stored.event';
+import {
+  SMS_CALLBACK_REPLAYED,
+  SMS_CALLBACK_STORED,
+  SmsCallbackReplayedEvent,
+  SmsCallbackStoredEvent,
+} from './events/sms-callback-stored.event';
 import { replayKeyOf } from './replay-key';
 import { SmsCallbackFilter, SmsCallbackRepository, StoredSmsCallback } from './sms-callback.repository';
 
@@ -81,8 +86,10 @@ export class SmsCallbackService {
       rawBody: rawBody.text,
     });
     const answer = toSmsCallbackDto(callback);
-    if (!replayed) {
-      this.emitStored(new SmsCallbackStoredEvent(answer, license.enterpriseId, license.licenseId));
+    if (replayed) {
+      this.emit(SMS_CALLBACK_REPLAYED, new SmsCallbackReplayedEvent(answer, license.enterpriseId, license.licenseId));
+    } else {
+      this.emit(SMS_CALLBACK_STORED, new SmsCallbackStoredEvent(answer, license.enterpriseId, license.licenseId));
     }
     return { callback: answer, replayed };
   }
@@ -149,12 +156,12 @@ export class SmsCallbackService {
     };
   }
 
-  private emitStored(event: SmsCallbackStoredEvent): void {
+  private emit(name: string, event: SmsCallbackStoredEvent | SmsCallbackReplayedEvent): void {
     try {
-      this.events?.emit(SMS_CALLBACK_STORED, event);
+      this.events?.emit(name, event);
     } catch (err) {
       // The callback is stored: a failing subscriber must not turn that into an error for the vendor.
-      this.logger.error(`A ${SMS_CALLBACK_STORED} subscriber failed: ${(err as Error).message}`, (err as Error).stack);
+      this.logger.error(`A ${name} subscriber failed: ${(err as Error).message}`, (err as Error).stack);
     }
   }
 }

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../api-error';
+import { AuthenticationError, noteAuthFailure } from '../auth-failure';
 import { errorEnvelope, FieldErrors, statusText } from '../envelope';
 import { requestIdOf } from '../http/request-id';
 import { redactUrl } from '../redact';
@@ -35,6 +36,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<Request>();
     const response = host.switchToHttp().getResponse<Response>();
     const answer = this.describe(exception, request);
+    if (exception instanceof AuthenticationError) {
+      noteAuthFailure(request, exception);
+    }
     if (response.headersSent) {
       response.end();
       return;

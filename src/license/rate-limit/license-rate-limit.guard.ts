@@ -1,7 +1,7 @@
 import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { ApiError } from '../../common/api-error';
-import type { LicensedRequest } from '../api-key.guard';
+import type { LicensedRequest } from '../license-context';
 
 /**
  * The per-license limit (requests per second), after {@link ApiKeyGuard}: counted by license, across every

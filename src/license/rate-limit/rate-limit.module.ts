@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
-import type { LicensedRequest } from '../api-key.guard';
+import type { LicensedRequest } from '../license-context';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { LicenseOptions } from '../license.options';
 import { LicenseRateLimitGuard } from './license-rate-limit.guard';

@@ -13,3 +13,17 @@ export class SmsCallbackStoredEvent {
     readonly licenseId: string,
   ) {}
 }
+
+/**
+ * Emitted in-process once for each replay: a callback identical to a stored one was sent again, nothing new
+ * was stored. `callback` is the record stored the first time. Subscribe with `@OnEvent(SMS_CALLBACK_REPLAYED)`.
+ */
+export const SMS_CALLBACK_REPLAYED = 'sms-callback.replayed';
+
+export class SmsCallbackReplayedEvent {
+  constructor(
+    readonly callback: SmsCallbackDto,
+    readonly enterpriseId: string,
+    readonly licenseId: string,
+  ) {}
+}
