@@ -5,6 +5,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ApiError, LicenseService, SmsCallbackService, SmsCallbackStoredEvent } from 'sms-callback-service';
+import {
+  createSmsCallbackClient,
+  smsCallbackControllerCreate,
+  smsCallbackControllerList,
+} from 'sms-callback-service/client';
 import { HostModule, StoredCallbacks } from '../src/host.module';
 
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -170,6 +175,24 @@ describe('routes: true (the vendor routes, in a plain host)', () => {
     const unknownKey = await post(`${host.url}${VENDOR_PATH}`, 'not-a-key', JSON.stringify(callback()));
     assert.equal(unknownKey.status, 401);
     assert.equal(unknownKey.json.code, 401);
+  });
+
+  it('serves the typed client (sms-callback-service/client) generated from the OpenAPI document', async () => {
+    const client = createSmsCallbackClient({ baseUrl: host.url, apiKey });
+    const body = {
+      msisdn: '+84 912 345 678',
+      requestId: `req-${randomUUID()}`,
+      sendTime: '2025-05-01T10:15:30Z',
+      status: 0,
+      referentId: 'msg-2',
+      retryCount: 1,
+    };
+    const created = await smsCallbackControllerCreate({ client, body });
+    assert.equal(created.response.status, 201);
+    assert.equal(created.data?.data?.requestId, body.requestId);
+    const listed = await smsCallbackControllerList({ client, query: { requestId: body.requestId } });
+    assert.equal(listed.response.status, 200);
+    assert.equal(listed.data?.total_record, 1);
   });
 
   it("leaves the host's own routes as the host made them", async () => {
