@@ -44,6 +44,12 @@ export { LicenseVerifier, type VerifiedLicense } from './license/license-verifie
 export { ApiKeyAuth, CurrentLicense, API_KEY_SECURITY } from './license/api-key-auth.decorator';
 export { API_KEY_HEADER, type LicenseContext, type LicensedRequest } from './license/license-context';
 export type { IssuedLicenseDto, LicenseDto, RotatedLicenseDto } from './license/dto/license.dto';
+export type { LicenseEventDto } from './license/dto/license-event.dto';
+export { CreateLicenseDto } from './license/dto/create-license.dto';
+export { UpdateLicenseDto } from './license/dto/update-license.dto';
+export { ListLicensesQuery } from './license/dto/list-licenses.query';
+export { RotateLicenseQuery, DEFAULT_ROTATION_OVERLAP_SECONDS } from './license/dto/rotate-license.query';
+export { LICENSE_STATUSES, type LicenseStatus } from './license/license.entity';
 export { AuthFailureLimiter, type AuthScope } from './license/rate-limit/auth-failure-limiter';
 
 // The platform's contract, for a host's own routes that want it too

@@ -1,14 +1,18 @@
 import { parseArgs } from 'node:util';
-import { MAX_RATE_LIMIT_PER_SECOND } from '../../license/dto/create-license.dto';
-import { DEFAULT_ROTATION_OVERLAP_SECONDS, MAX_ROTATION_OVERLAP_SECONDS } from '../../license/dto/rotate-license.query';
-import { MAX_ALLOWED_IPS, parseIpOrCidr } from '../../license/ip-allow-list';
-import { LICENSE_STATUSES, type LicenseStatus } from '../../license/license.entity';
-import type { LicenseUpdate } from '../../license/license.service';
+import {
+  CreateLicenseDto,
+  DEFAULT_ROTATION_OVERLAP_SECONDS,
+  ListLicensesQuery,
+  RotateLicenseQuery,
+  UpdateLicenseDto,
+  type LicenseStatus,
+  type LicenseUpdate,
+} from '../../index';
+import { UsageError } from './license-cli.errors';
+import { throughDto } from './license-cli.validation';
 
 // The command line of the license CLI, read: a command and its options, or a usage mistake.
 
-/** A mistake in the command line: answered with its message and exit code 2. */
-export class UsageError extends Error {}
 
 const COMMANDS = ['issue', 'list', 'show', 'update', 'suspend', 'resume', 'revoke', 'rotate', 'events'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -83,91 +87,69 @@ export function parse(argv: string[]): Parsed | 'help' {
   }
 
   if (parsed.command === 'issue') {
-    const enterprise = values.enterprise?.trim();
-    if (!enterprise) {
+    if (values.enterprise === undefined) {
       throw new UsageError('issue needs --enterprise <id>.');
     }
-    if (enterprise.length > 64) {
-      throw new UsageError('--enterprise must be at most 64 characters.');
-    }
-    parsed.enterprise = enterprise;
-  } else if (parsed.command === 'list') {
-    parsed.enterprise = values.enterprise?.trim();
+    const dto = throughDto(CreateLicenseDto, { enterpriseId: values.enterprise, ...settingsOf(values, false) });
+    parsed.enterprise = dto.enterpriseId;
+    parsed.settings = settingsFrom(dto);
+  } else if (parsed.command === 'update') {
+    parsed.settings = settingsFrom(throughDto(UpdateLicenseDto, settingsOf(values, true)));
   }
-  if (parsed.command === 'issue' || parsed.command === 'update') {
-    parsed.settings = parseSettings(values, parsed.command === 'update');
-  }
-  if (values.status !== undefined) {
-    if (!(LICENSE_STATUSES as readonly string[]).includes(values.status)) {
-      throw new UsageError(`--status must be one of ${LICENSE_STATUSES.join(', ')}.`);
-    }
-    parsed.status = values.status as LicenseStatus;
-  }
-  parsed.expiringBefore = optionalDate(values['expiring-before'], '--expiring-before');
+  // The list's filters and paging as the admin API's query reads them.
+  const query = throughDto(ListLicensesQuery, {
+    enterpriseId: parsed.command === 'list' ? values.enterprise : undefined,
+    status: values.status,
+    expiringBefore: values['expiring-before'],
+    limit: values.limit ?? '50',
+  });
+  parsed.enterprise = parsed.command === 'list' ? query.enterpriseId : parsed.enterprise;
+  parsed.status = query.status;
+  parsed.expiringBefore = query.expiringBefore === undefined ? undefined : new Date(query.expiringBefore);
+  parsed.limit = query.limit;
   if (values.overlap !== undefined) {
-    parsed.overlapSeconds = parseDuration(values.overlap);
-  }
-  if (values.limit !== undefined) {
-    parsed.limit = integerIn(values.limit, '--limit', 1, 100);
+    parsed.overlapSeconds = throughDto(RotateLicenseQuery, {
+      overlapSeconds: parseDuration(values.overlap),
+    }).overlapSeconds;
   }
   return parsed;
 }
 
-function parseSettings(values: ReturnType<typeof parseArgs>['values'], isUpdate: boolean): LicenseUpdate {
+type Values = ReturnType<typeof parseArgs>['values'];
+
+/** The settings flags as the admin API's body has them (`never`, `default` and an empty label: null). */
+function settingsOf(values: Values, isUpdate: boolean): Record<string, unknown> {
   const text = (name: string) => values[name] as string | undefined;
-  const settings: LicenseUpdate = {};
   const label = text('label');
-  if (label !== undefined) {
-    if (label.length > 200) {
-      throw new UsageError('--label must be at most 200 characters.');
-    }
-    settings.label = label === '' ? null : label;
-  }
-  settings.validFrom = optionalDate(text('valid-from'), '--valid-from');
   const expires = text('expires');
-  settings.expiresAt = isUpdate && expires === 'never' ? null : optionalDate(expires, '--expires');
   const rateLimit = text('rate-limit');
-  if (rateLimit !== undefined) {
-    settings.rateLimitPerSecond =
-      isUpdate && rateLimit === 'default' ? null : integerIn(rateLimit, '--rate-limit', 1, MAX_RATE_LIMIT_PER_SECOND);
-  }
   const allowIps = values['allow-ip'] as string[] | undefined;
-  if (allowIps !== undefined) {
-    const invalid = allowIps.find((entry) => parseIpOrCidr(entry.trim()) === undefined);
-    if (invalid !== undefined) {
-      throw new UsageError(`--allow-ip "${invalid}" is not an IP address or a CIDR block such as 203.0.113.0/24.`);
-    }
-    if (allowIps.length > MAX_ALLOWED_IPS) {
-      throw new UsageError(`At most ${MAX_ALLOWED_IPS} --allow-ip.`);
-    }
-    settings.allowedIps = allowIps;
+  if (values['allow-any-ip'] && allowIps !== undefined) {
+    throw new UsageError('--allow-any-ip and --allow-ip exclude each other.');
   }
-  if (values['allow-any-ip']) {
-    if (allowIps !== undefined) {
-      throw new UsageError('--allow-any-ip and --allow-ip exclude each other.');
+  return {
+    label: label === '' ? null : label,
+    validFrom: text('valid-from'),
+    expiresAt: isUpdate && expires === 'never' ? null : expires,
+    rateLimitPerSecond: isUpdate && rateLimit === 'default' ? null : digitsAsNumber(rateLimit),
+    allowedIps: values['allow-any-ip'] ? [] : allowIps,
+  };
+}
+
+/** `25` as 25, as the admin API's JSON body would carry it; anything else as typed, for the DTO to refuse. */
+function digitsAsNumber(value: string | undefined): number | string | undefined {
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** What the service takes from a validated body: only the settings given. */
+function settingsFrom(dto: UpdateLicenseDto): LicenseUpdate {
+  const settings: LicenseUpdate = {};
+  for (const key of ['label', 'validFrom', 'expiresAt', 'rateLimitPerSecond', 'allowedIps'] as const) {
+    if (dto[key] !== undefined) {
+      Object.assign(settings, { [key]: dto[key] });
     }
-    settings.allowedIps = [];
   }
   return settings;
-}
-
-function optionalDate(value: string | undefined, flag: string): Date | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) {
-    throw new UsageError(`${flag} must be an ISO 8601 date, e.g. 2027-01-01 or 2027-01-01T00:00:00Z.`);
-  }
-  return date;
-}
-
-function integerIn(value: string, flag: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) {
-    throw new UsageError(`${flag} must be an integer from ${min} to ${max}.`);
-  }
-  return n;
 }
 
 const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
@@ -176,7 +158,7 @@ const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d:
 function parseDuration(value: string): number {
   const match = /^(\d+)([smhd]?)$/.exec(value.trim());
   const seconds = match ? Number(match[1]) * DURATION_UNITS[match[2]] : NaN;
-  if (!(seconds >= 0 && seconds <= MAX_ROTATION_OVERLAP_SECONDS)) {
+  if (Number.isNaN(seconds)) {
     throw new UsageError('--overlap must be a duration such as 0, 90s, 30m, 12h or 7d (at most 30d).');
   }
   return seconds;

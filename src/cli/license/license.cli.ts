@@ -5,7 +5,8 @@ import { environmentProblems } from '../../config/env.validation';
 import { readEnvironment } from '../../config/read-environment';
 import type { LicenseDto } from '../../license/dto/license.dto';
 import { LicenseService } from '../../license/license.service';
-import { parse, type Parsed, UsageError } from './license-cli.args';
+import { parse, type Parsed } from './license-cli.args';
+import { UsageError } from './license-cli.errors';
 import { LicenseCliModule } from './license-cli.module';
 import { describe, describeEvent, showKey, USAGE, view } from './license-cli.output';
 
