@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { normalizeMsisdn } from '../../sms-callback/normalization/msisdn';
-import { parseVendorTime } from '../../sms-callback/normalization/vendor-time';
-import { replayKeyOf } from '../../sms-callback/replay-key';
+// The logic as this migration ran it, frozen with it: a later change to the service's normalisers must not
+// change what running this migration again does.
+import { normalizeMsisdn } from './frozen/1764400000000/msisdn';
+import { replayKeyOf } from './frozen/1764400000000/replay-key';
+import { parseVendorTime } from './frozen/1764400000000/vendor-time';
 
 const BATCH = 1_000;
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+// The partition arithmetic as this migration ran it, frozen with it.
 import {
   addDays,
   DEFAULT_PARTITION,
@@ -8,7 +9,7 @@ import {
   PARTITION_DAYS_BEHIND,
   partitionName,
   utcDay,
-} from '../../sms-callback/retention/partition-days';
+} from './frozen/1764600000000/partition-days';
 
 const COLUMNS = `"id", "enterprise_id", "license_id", "received_at", "msisdn", "msisdn_normalized", "request_id",
   "send_time", "send_time_at", "response_time_telco", "response_time_telco_at", "status", "referent_id",
