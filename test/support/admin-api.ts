@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { aCallback, CALLBACK_PATH } from '../factories';
+import { aCallback, CALLBACK_PATH } from './factories';
 
 /** The admin credential the admin specs configure (ADMIN_API_KEY). */
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnopqrstuv';

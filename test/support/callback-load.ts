@@ -1,6 +1,6 @@
 import { Agent, request as httpRequest } from 'node:http';
 import type { DataSource } from 'typeorm';
-import { aCallback, CallbackBody, CALLBACK_PATH } from '../factories';
+import { aCallback, CallbackBody, CALLBACK_PATH } from './factories';
 
 /** What happened to one callback sent. */
 export interface Outcome {
