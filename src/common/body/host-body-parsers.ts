@@ -7,7 +7,7 @@ const PARSER_NAMES = new Set(['jsonParser', 'urlencodedParser', 'textParser', 'r
 
 interface Layer {
   name?: string;
-  handle?: { name?: string };
+  handle?: { readonly name: string };
 }
 interface ExpressLike {
   use(handler: (req: Request, res: unknown, next: () => void) => void): unknown;
