@@ -5,7 +5,19 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'examples/consumer/**', 'src/client/generated/**', 'coverage/**', 'data/**', 'eslint.config.mjs', 'jest.config.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'examples/consumer/**',
+      'src/client/generated/**',
+      'coverage/**',
+      'data/**',
+      'eslint.config.mjs',
+      'jest.config.js',
+      'openapi-ts.config.mjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

@@ -13,7 +13,6 @@ import { throughDto } from './license-cli.validation';
 
 // The command line of the license CLI, read: a command and its options, or a usage mistake.
 
-
 const COMMANDS = ['issue', 'list', 'show', 'update', 'suspend', 'resume', 'revoke', 'rotate', 'events'] as const;
 type Command = (typeof COMMANDS)[number];
 const COMMANDS_ON_ONE_LICENSE: readonly Command[] = [
