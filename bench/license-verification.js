@@ -58,13 +58,13 @@ function installQueryCounter() {
 // ---------------------------------------------------------------------------------------------------
 // The harness.
 
-const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { HarnessError, UsageError, freePort, numberOption, runBench, sleep } = require('./harness');
+const { runCommand, startChild, stopChild, waitUntilAnswering } = require('./processes');
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVICE_MAIN = path.join(ROOT, 'dist/src/main.js');
@@ -99,23 +99,13 @@ function options() {
   };
 }
 
-function run(command, args, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (err) => reject(new HarnessError(`${command}: ${err.message}`)));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) {
-        resolve(output);
-      } else {
-        reject(new HarnessError(`${command} ${args.join(' ')} failed (${code}):\n${output}`));
-      }
-    });
-  });
+/** Runs a command to completion; resolves to its output, rejects when it fails. */
+async function run(command, args, timeoutMs) {
+  const { code, output } = await runCommand(command, args, { timeoutMs });
+  if (code !== 0) {
+    throw new HarnessError(`${command} ${args.join(' ')} failed (${code}):\n${output}`);
+  }
+  return output;
 }
 
 /** A JSON HTTP request to the service; resolves to { status, body }. */
@@ -151,25 +141,8 @@ function requestJson(port, method, urlPath, headers = {}, body) {
 
 class Service {
   constructor(name, env, verbose) {
-    this.name = name;
-    this.tail = [];
-    this.child = spawn(process.execPath, ['--require', __filename, SERVICE_MAIN], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    const keep = (chunk) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        this.tail.push(line);
-        this.tail.splice(0, Math.max(0, this.tail.length - 40));
-        if (verbose) {
-          process.stderr.write(`[${name}] ${line}\n`);
-        }
-      }
-    };
-    this.child.stdout.on('data', keep);
-    this.child.stderr.on('data', keep);
-    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
+    this.info = startChild(name, ['--require', __filename, SERVICE_MAIN], env, { verbose, ipc: true, tailLines: 40 });
+    this.child = this.info.child;
     this.pending = new Map();
     this.child.on('message', (message) => {
       const done = this.pending.get(message.id);
@@ -180,22 +153,8 @@ class Service {
     });
   }
 
-  async waitUntilAnswering(port, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    let exited = false;
-    void this.exited.then(() => (exited = true));
-    while (Date.now() < deadline) {
-      if (exited) {
-        throw new HarnessError(`${this.name} exited before answering:\n  ${this.tail.join('\n  ')}`);
-      }
-      try {
-        await requestJson(port, 'GET', '/');
-        return;
-      } catch {
-        await sleep(200);
-      }
-    }
-    throw new HarnessError(`${this.name} did not answer within ${timeoutMs / 1000} s:\n  ${this.tail.join('\n  ')}`);
+  waitUntilAnswering(port, timeoutMs) {
+    return waitUntilAnswering(this.info, port, timeoutMs);
   }
 
   /** The statements the service has sent so far (from the preloaded counter). */
@@ -211,16 +170,8 @@ class Service {
     });
   }
 
-  async stop() {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) {
-      return;
-    }
-    this.child.kill('SIGTERM');
-    const stopped = await Promise.race([this.exited.then(() => true), sleep(15_000).then(() => false)]);
-    if (!stopped) {
-      this.child.kill('SIGKILL');
-      await this.exited;
-    }
+  stop() {
+    return stopChild(this.info, 15_000);
   }
 }
 

@@ -112,7 +112,6 @@ function installSqlRecorder() {
 // ---------------------------------------------------------------------------------------------------
 // The harness.
 
-const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -130,6 +129,7 @@ const {
   sleep,
   table,
 } = require('./harness');
+const { describeExit, runCommand, startChild, stopAll, waitUntilAnswering } = require('./processes');
 const { seedCallbacks, vacuumAnalyze, withRetries } = require('./seed-callbacks');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -188,59 +188,6 @@ function options() {
 // ---------------------------------------------------------------------------------------------------
 // processes
 
-const children = new Set();
-
-/** Runs a command to completion in its own process group; resolves to { code, output }. */
-function runCommand(command, args, { env = process.env, timeoutMs }) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const info = { name: command, child, group: true, exited: false };
-    children.add(info);
-    let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
-    const timer = setTimeout(() => {
-      killChild(info, 'SIGKILL');
-      reject(new HarnessError(`${command} ${args.join(' ')} did not finish within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      children.delete(info);
-      reject(new HarnessError(`${command}: ${err.message}`));
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      info.exited = true;
-      children.delete(info);
-      resolve({ code, output });
-    });
-  });
-}
-
-function killChild(info, signal) {
-  try {
-    if (info.group) {
-      process.kill(-info.child.pid, signal);
-    } else {
-      info.child.kill(signal);
-    }
-  } catch {
-    // already gone
-  }
-}
-
-async function stopChild(info, graceMs = 10_000) {
-  if (info.exited) {
-    return;
-  }
-  const exited = new Promise((resolve) => info.child.once('exit', resolve));
-  killChild(info, 'SIGTERM');
-  if (!(await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]))) {
-    killChild(info, 'SIGKILL');
-    await Promise.race([exited, sleep(3_000)]);
-  }
-}
-
 /** `npx nest build`; someone may be in the middle of an edit, so a failure is retried after a minute. */
 async function build() {
   for (let attempt = 1; ; attempt++) {
@@ -262,29 +209,12 @@ async function build() {
 /** The service, with this file preloaded (the SQL recorder) and an IPC channel to talk to it. */
 class Service {
   constructor(env, verbose) {
-    this.tail = [];
-    this.child = spawn(process.execPath, ['--require', __filename, SERVICE_MAIN], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    this.info = startChild('service', ['--require', __filename, SERVICE_MAIN], env, {
+      verbose,
+      ipc: true,
+      tailLines: 40,
     });
-    this.info = { name: 'service', child: this.child, group: false, exited: false };
-    children.add(this.info);
-    const keep = (chunk) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        this.tail.push(line);
-        this.tail.splice(0, Math.max(0, this.tail.length - 40));
-        if (verbose) {
-          process.stderr.write(`[service] ${line}\n`);
-        }
-      }
-    };
-    this.child.stdout.on('data', keep);
-    this.child.stderr.on('data', keep);
-    this.child.on('exit', (code, signal) => {
-      this.info.exited = { code, signal };
-      children.delete(this.info);
-    });
+    this.child = this.info.child;
     this.pending = new Map();
     this.child.on('message', (message) => {
       const done = message && this.pending.get(message.id);
@@ -295,35 +225,14 @@ class Service {
     });
   }
 
-  describeExit() {
-    const e = this.info.exited;
-    return `the service exited (${e.signal ? `signal ${e.signal}` : `code ${e.code}`}). Last output:\n  ${this.tail.join('\n  ')}`;
-  }
-
   ensureAlive() {
     if (this.info.exited) {
-      throw new HarnessError(this.describeExit());
+      throw new HarnessError(describeExit(this.info));
     }
   }
 
-  async waitUntilAnswering(port, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      this.ensureAlive();
-      const ok = await new Promise((resolve) => {
-        const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 1_000 }, (res) => {
-          res.resume();
-          resolve(true);
-        });
-        req.on('timeout', () => req.destroy());
-        req.on('error', () => resolve(false));
-      });
-      if (ok) {
-        return;
-      }
-      await sleep(200);
-    }
-    throw new HarnessError(`the service did not answer within ${timeoutMs / 1000} s:\n  ${this.tail.join('\n  ')}`);
+  waitUntilAnswering(port, timeoutMs) {
+    return waitUntilAnswering(this.info, port, timeoutMs);
   }
 
   recorder(op) {
@@ -644,7 +553,7 @@ async function cleanup() {
     return state.cleaning;
   }
   state.cleaning = (async () => {
-    await Promise.all([...children].map((info) => stopChild(info)));
+    await stopAll();
     if (state.db) {
       await state.db.end().catch(() => {});
     }
@@ -791,35 +700,28 @@ async function main() {
   }
   const seedLog = (line) => log(`  ${line}`);
   log(`seeding ${opts.count.toLocaleString('en')} callbacks for ${ENTERPRISE} ...`);
-  const seeded = await seedCallbacks({
+  // What both seedings share: the database, the days and zone of the send times, the parallel jobs.
+  const seeding = {
     databaseUrl: benchUrl,
-    enterprise: ENTERPRISE,
-    licenseId: license.id,
-    count: opts.count,
     jobs: opts.seedJobs,
     start: SEED_START,
     days: SEED_DAYS,
     timezone: TIMEZONE,
     skipAnalyze: true,
     log: seedLog,
-  });
+  };
+  const seeded = await seedCallbacks({ ...seeding, enterprise: ENTERPRISE, licenseId: license.id, count: opts.count });
   let seededOther = null;
   if (others.length > 0) {
     log(
       `seeding ${opts.otherCount.toLocaleString('en')} callbacks for ${others.length} other enterprises (${OTHER_ENTERPRISE}-N) ...`,
     );
     seededOther = await seedCallbacks({
-      databaseUrl: benchUrl,
+      ...seeding,
       enterprises: others,
       count: opts.otherCount,
       chunk: 200_000,
       msisdns: Math.max(1, Math.min(5_000_000, Math.round(opts.otherCount / 5))),
-      jobs: opts.seedJobs,
-      start: SEED_START,
-      days: SEED_DAYS,
-      timezone: TIMEZONE,
-      skipAnalyze: true,
-      log: seedLog,
     });
   }
   const tIndexes = Date.now();

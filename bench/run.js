@@ -5,14 +5,13 @@
  * See bench/README.md for what it does and prints. Exit code: 0 when the run completed (whatever the
  * figures), 1 on a harness failure (build, database, a server that does not start, ...), 130 on Ctrl-C.
  */
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 const { HarnessError, freePort, integerListOption, numberOption, runBench, sleep, table } = require('./harness');
+const { describeExit, runCommand, startChild, stopAll, waitUntilAnswering } = require('./processes');
 const { BenchBroker, backlogSampler, outboxDrained } = require('./stream');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -243,128 +242,6 @@ class RssSampler {
   stop() {
     clearInterval(this.timer);
   }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// child processes (all killed on exit)
-
-const children = new Set();
-
-function startChild(name, args, env, { verbose }) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail = [];
-  const keep = (chunk, stream) => {
-    for (const line of chunk.toString().split('\n')) {
-      if (!line) {
-        continue;
-      }
-      tail.push(line);
-      if (tail.length > 60) {
-        tail.shift();
-      }
-      if (verbose) {
-        process.stderr.write(`[${name}${stream === 'err' ? '!' : ''}] ${line}\n`);
-      }
-    }
-  };
-  child.stdout.on('data', (c) => keep(c, 'out'));
-  child.stderr.on('data', (c) => keep(c, 'err'));
-  const info = { name, child, tail, exited: null };
-  child.on('exit', (code, signal) => {
-    info.exited = { code, signal };
-    children.delete(info);
-  });
-  child.on('error', (err) => {
-    info.exited = { code: null, signal: null, error: err };
-    children.delete(info);
-  });
-  children.add(info);
-  return info;
-}
-
-function signalChild(info, signal) {
-  try {
-    if (info.group) {
-      process.kill(-info.child.pid, signal);
-    } else {
-      info.child.kill(signal);
-    }
-  } catch {
-    // already gone
-  }
-}
-
-async function stopChild(info, graceMs = 10_000) {
-  if (info.exited) {
-    return;
-  }
-  const exited = new Promise((resolve) => info.child.once('exit', resolve));
-  signalChild(info, 'SIGTERM');
-  const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
-  if (!done && !info.exited) {
-    signalChild(info, 'SIGKILL');
-    await Promise.race([exited, sleep(3_000)]);
-  }
-}
-
-function describeExit(info) {
-  const e = info.exited;
-  const how = e?.error ? e.error.message : e?.signal ? `signal ${e.signal}` : `code ${e?.code}`;
-  return `${info.name} exited (${how}). Last output:\n  ${info.tail.slice(-25).join('\n  ') || '(none)'}`;
-}
-
-/** Resolves once any HTTP answer comes from the port (or rejects when the child dies / time runs out). */
-async function waitUntilAnswering(info, port, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (info.exited) {
-      throw new HarnessError(describeExit(info));
-    }
-    const ok = await new Promise((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port, path: '/', timeout: 1_000 }, (res) => {
-        res.resume();
-        resolve(true);
-      });
-      req.on('timeout', () => req.destroy());
-      req.on('error', () => resolve(false));
-    });
-    if (ok) {
-      return;
-    }
-    await sleep(200);
-  }
-  throw new HarnessError(
-    `${info.name} did not answer on port ${port} within ${timeoutMs / 1000} s.\n  ${info.tail.slice(-25).join('\n  ')}`,
-  );
-}
-
-/** Runs a command to completion with a timeout; resolves to { code, stdout, stderr }. */
-function runCommand(command, args, { env = process.env, timeoutMs, cwd = ROOT }) {
-  return new Promise((resolve, reject) => {
-    // Its own process group, so that a kill reaches what it starts (npx -> nest -> tsc).
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const info = { name: command, child, tail: [], exited: null, group: true };
-    children.add(info);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => {
-      signalChild(info, 'SIGKILL');
-      reject(new HarnessError(`${command} ${args.join(' ')} did not finish within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      children.delete(info);
-      reject(new HarnessError(`${command}: ${err.message}`));
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      info.exited = { code, signal };
-      children.delete(info);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
 }
 
 /** Starts a server to measure on a free port, waits until it answers and samples its RSS. */
@@ -680,7 +557,7 @@ async function cleanup() {
     for (const s of state.samplers) {
       s.stop();
     }
-    await Promise.all([...children].map((info) => stopChild(info)));
+    await stopAll();
     for (const client of [state.db, ...state.clients].filter(Boolean)) {
       await client.end().catch(() => {});
     }
