@@ -1,7 +1,6 @@
+import { answerUnavailable } from '../common/http/unavailable';
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { errorEnvelope } from '../common/envelope';
-import { RETRY_AFTER_SECONDS } from '../common/filters/all-exceptions.filter';
 
 export type LifecycleState = 'starting' | 'ready' | 'shutting-down';
 
@@ -81,15 +80,10 @@ export class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
   gate(): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
       if (this.current === 'shutting-down' && !OPERATIONS_PATHS.test(req.path)) {
-        res
-          .status(503)
-          .set({ 'Retry-After': String(RETRY_AFTER_SECONDS), Connection: 'close' })
-          .json(
-            errorEnvelope(
-              503,
-              'The service is shutting down; nothing was stored. Send the request again (another instance will take it).',
-            ),
-          );
+        answerUnavailable(
+          res,
+          'The service is shutting down; nothing was stored. Send the request again (another instance will take it).',
+        );
         return;
       }
       this.running++;

@@ -1,7 +1,6 @@
+import { answerUnavailable } from '../common/http/unavailable';
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { errorEnvelope } from '../common/envelope';
-import { RETRY_AFTER_SECONDS } from '../common/filters/all-exceptions.filter';
 import { attachRequestDeadline } from '../common/http/request-deadline';
 import { redactUrl } from '../common/redact';
 
@@ -22,15 +21,10 @@ export function requestTimeout(timeoutMs: number): RequestHandler {
         return;
       }
       logger.warn(`${req.method} ${redactUrl(req.originalUrl)} unanswered after ${timeoutMs} ms: answered 503`);
-      res
-        .status(503)
-        .set({ 'Retry-After': String(RETRY_AFTER_SECONDS), Connection: 'close' })
-        .json(
-          errorEnvelope(
-            503,
-            `The request took longer than ${timeoutMs} ms. Send it again later (a callback sent again is never stored twice).`,
-          ),
-        );
+      answerUnavailable(
+        res,
+        `The request took longer than ${timeoutMs} ms. Send it again later (a callback sent again is never stored twice).`,
+      );
       dropLateAnswer(res);
     };
     let closed = false;
