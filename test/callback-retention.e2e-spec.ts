@@ -4,6 +4,8 @@ import { migrations } from '../src/database/migrations';
 import { CallbackPartitionsRepository } from '../src/sms-callback/retention/callback-partitions.repository';
 import { CallbackRetentionService } from '../src/sms-callback/retention/callback-retention.service';
 import { addDays, partitionName, utcDay } from '../src/sms-callback/retention/partition-days';
+import { StatsRollupRepository } from '../src/sms-callback/stats/stats-rollup.repository';
+import { StatsRollupService } from '../src/sms-callback/stats/stats-rollup.service';
 import { schemaDataSource, withSchema } from './support/schema-data-source';
 
 const onServer = process.env.DB_POOL_SIZE !== '1';
@@ -21,7 +23,12 @@ describe('partition maintenance and retention', () => {
   const now = new Date();
   const today = utcDay(now);
   const retention = (retentionDays: number) =>
-    new CallbackRetentionService(db, new CallbackPartitionsRepository(), { retentionDays, intervalMinutes: 0 });
+    new CallbackRetentionService(
+      db,
+      new CallbackPartitionsRepository(),
+      { retentionDays, intervalMinutes: 0 },
+      new StatsRollupService(new StatsRollupRepository()),
+    );
 
   /** A callback with this send time (null: unreadable) received at `receivedAt`; returns its id. */
   const insert = async (sendTimeAt: Date | null, receivedAt = now): Promise<string> => {
