@@ -116,6 +116,7 @@ const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
+const { compareWithExact, rollUp } = require('./stats-rollup-check');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
@@ -835,6 +836,21 @@ async function main() {
   const vacuumed = await vacuumAnalyze(benchUrl, true, seedLog);
   service.ensureAlive();
 
+  // 5b. the statistics rollup of the seeded window, as the maintenance job makes it (its first run over 30 days)
+  log('rolling the statistics up (npm run callbacks -- maintain) ...');
+  const rollup = await rollUp({ runCommand, cli: CALLBACKS_CLI, env, HarnessError });
+  const rollupSize = (
+    await db.query(
+      `SELECT count(*)::int AS rows, pg_size_pretty(pg_total_relation_size('sms_callback_stats_hourly')) AS size
+         FROM sms_callback_stats_hourly`,
+    )
+  ).rows[0];
+  const rollupLine =
+    `Statistics rollup (npm run callbacks -- maintain, its first run): ${rollup.report.rollup?.hours ?? 0} hours, ` +
+    `${(rollup.report.rollup?.callbacks ?? 0).toLocaleString('en')} callbacks rolled up in ${(rollup.ms / 1000).toFixed(1)} s ` +
+    `(load ${loadavg()}); ${rollupSize.rows.toLocaleString('en')} rollup rows, ${rollupSize.size}; failures: ${rollup.report.failures.join('; ') || 'none'}`;
+  log(rollupLine);
+
   const counts = (
     await db.query(
       `SELECT enterprise_id, count(*)::int AS n, count(DISTINCT msisdn_normalized)::int AS msisdns,
@@ -985,6 +1001,26 @@ async function main() {
           `(${l.length} answers in ${seconds.toFixed(1)} s, load ${result.load})`,
       );
     }
+  }
+
+  // 7b. the rollup's answers against the exact SQL (30 days, one day)
+  const comparisons = [];
+  for (const [label, from, to] of [
+    ['30 days', `${days[0]}T00:00:00${LOCAL_OFFSET}`, `${addDays(days[0], SEED_DAYS)}T00:00:00${LOCAL_OFFSET}`],
+    ['one local day', `${days[3]}T00:00:00${LOCAL_OFFSET}`, `${addDays(days[3], 1)}T00:00:00${LOCAL_OFFSET}`],
+  ]) {
+    const line = await compareWithExact({
+      db,
+      port,
+      apiKey: license.apiKey,
+      enterprise: ENTERPRISE,
+      label,
+      from,
+      to,
+      statsPath: STATS_PATH,
+    });
+    log(line);
+    comparisons.push(line);
   }
 
   // 8. report (stdout)
@@ -1138,6 +1174,11 @@ async function main() {
       ? `All read targets met at concurrency ${Math.max(...opts.concurrency)}.`
       : `Read targets missed at concurrency ${Math.max(...opts.concurrency)}: ${missed.map((r) => `${r.type.name} (p99 ${fmt(r.p99)} ms, target ${r.type.targetMs} ms)`).join('; ')}.`,
   );
+  w();
+  w(rollupLine);
+  for (const line of comparisons) {
+    w(line);
+  }
   w();
   // Retention last (after the EXPLAINs, which read the days it drops): the oldest full day, under a write load.
   w(await measureRetention({ db, env, port, apiKey: license.apiKey }));

@@ -41,9 +41,9 @@ export class StatsRollupRepository {
     return now;
   }
 
-  /** Forgets the rollup of the hours before `hour` (their callbacks are gone). */
-  async deleteBefore(runner: QueryRunner, hour: Date): Promise<void> {
-    await runner.query(`DELETE FROM ${HOURLY_TABLE} WHERE hour < $1`, [hour]);
+  /** Forgets the rollup of the hours before `hour` (their callbacks are gone); null: all of it. */
+  async deleteBefore(runner: QueryRunner, hour: Date | null): Promise<void> {
+    await runner.query(`DELETE FROM ${HOURLY_TABLE} WHERE $1::timestamptz IS NULL OR hour < $1`, [hour]);
   }
 
   /** Rolls up the callbacks sent in [from, to) and received before `receivedBefore` (one partition's scan). */

@@ -52,6 +52,11 @@ export class StatsRollupService {
         if (!state) {
           throw new Error('the rollup state row is missing (run the migrations)');
         }
+        if (state.rolledFrom && oldest < state.rolledFrom) {
+          // Partitions older than the span appeared (made by hand): roll everything up again from the oldest.
+          await this.rollup.deleteBefore(runner, null);
+          Object.assign(state, { rolledFrom: null, rolledTo: null, receivedBefore: null });
+        }
         const dbNow = await this.rollup.now(runner);
         const previous = state.receivedBefore;
         let receivedBefore = new Date(Math.min(now.getTime(), dbNow.getTime()) - settleMs);
