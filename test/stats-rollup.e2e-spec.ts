@@ -120,10 +120,9 @@ describe('statistics rollup', () => {
       `INSERT INTO licenses (enterprise_id, key_prefix, key_hash) VALUES ('ent', 'smscb_x', $1) RETURNING id`,
       ['1'.repeat(64)],
     );
-    await db.query(
-      `INSERT INTO licenses (enterprise_id, key_prefix, key_hash) VALUES ('other', 'smscb_y', $1)`,
-      ['2'.repeat(64)],
-    );
+    await db.query(`INSERT INTO licenses (enterprise_id, key_prefix, key_hash) VALUES ('other', 'smscb_y', $1)`, [
+      '2'.repeat(64),
+    ]);
     exact = new SmsCallbackRepository(db.getRepository(SmsCallback));
     rolled = new RolledStatsRepository(db);
     // Every 7 minutes from yesterday 00:00 UTC to now: two callbacks a request, statuses 0-3 and none, latencies

@@ -56,8 +56,8 @@ export class SmsCallbackStatsDto {
 
   @ApiProperty({
     description:
-      'Distinct `requestId`s among them: exact, or when `approximate` a HyperLogLog estimate (standard error about 2.3 %, ' +
-      'nearly exact below 5,000).',
+      'Distinct `requestId`s among them: exact, or when `approximate` a HyperLogLog estimate (standard error about ' +
+      '2 %, never above `total`).',
     type: 'integer',
     minimum: 0,
     example: 1190,
