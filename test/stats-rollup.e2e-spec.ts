@@ -1,16 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { migrations } from '../src/database/migrations';
-import { CallbackPartitionsRepository } from '../src/sms-callback/retention/callback-partitions.repository';
-import { CallbackRetentionService } from '../src/sms-callback/retention/callback-retention.service';
 import { addDays, utcDay } from '../src/sms-callback/retention/partition-days';
 import { SmsCallback } from '../src/sms-callback/sms-callback.entity';
 import { SmsCallbackFilter, SmsCallbackRepository } from '../src/sms-callback/sms-callback.repository';
 import type { SmsCallbackStats } from '../src/sms-callback/stats/callback-stats';
 import { RolledStatsRepository } from '../src/sms-callback/stats/rolled-stats.repository';
-import { StatsRollupRepository } from '../src/sms-callback/stats/stats-rollup.repository';
-import { StatsRollupService } from '../src/sms-callback/stats/stats-rollup.service';
-import { schemaDataSource, withSchema } from './support/schema-data-source';
+import { CallbacksSchema, maintenanceOn, migratedCallbacksSchema } from './support/callbacks-schema';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -22,8 +17,7 @@ const DAY = 86_400_000;
  * and retention.
  */
 describe('statistics rollup', () => {
-  const schema = `rollup_test_${randomBytes(4).toString('hex')}`;
-  let dropSchema: () => Promise<void>;
+  let schema: CallbacksSchema;
   let db: DataSource;
   let licenseId: string;
   let exact: SmsCallbackRepository;
@@ -32,12 +26,7 @@ describe('statistics rollup', () => {
   const today = utcDay(now);
   const yesterday = addDays(today, -1);
   const maintain = (at: Date, retentionDays = 30) =>
-    new CallbackRetentionService(
-      db,
-      new CallbackPartitionsRepository(),
-      { retentionDays, intervalMinutes: 0, rollupSettleMs: 0 },
-      new StatsRollupService(new StatsRollupRepository()),
-    ).runMaintenance(at);
+    maintenanceOn(db, { retentionDays, rollupSettleMs: 0 }).runMaintenance(at);
 
   let serial = 0;
   /**
@@ -113,13 +102,8 @@ describe('statistics rollup', () => {
   ];
 
   beforeAll(async () => {
-    dropSchema = await withSchema(schema);
-    db = await schemaDataSource(schema, migrations);
-    await db.runMigrations();
-    [{ id: licenseId }] = await db.query<Array<{ id: string }>>(
-      `INSERT INTO licenses (enterprise_id, key_prefix, key_hash) VALUES ('ent', 'smscb_x', $1) RETURNING id`,
-      ['1'.repeat(64)],
-    );
+    schema = await migratedCallbacksSchema('rollup_test');
+    ({ db, licenseId } = schema);
     await db.query(`INSERT INTO licenses (enterprise_id, key_prefix, key_hash) VALUES ('other', 'smscb_y', $1)`, [
       '2'.repeat(64),
     ]);
@@ -141,8 +125,7 @@ describe('statistics rollup', () => {
     await insert(new Date('1970-01-01T00:00:00Z'), { receivedAt: new Date(now.getTime() - HOUR) });
   }, 120_000);
   afterAll(async () => {
-    await db?.destroy();
-    await dropSchema?.();
+    await schema?.drop();
   });
 
   it('should answer from the callbacks table (exactly) until a maintenance run rolled hours up', async () => {
