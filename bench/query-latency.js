@@ -343,6 +343,35 @@ class Service {
   }
 }
 
+/**
+ * A pg connection that opens again at its next query after the server dropped it (someone restarted the shared
+ * PostgreSQL during a long seeding).
+ */
+function reconnecting(connectionString, name) {
+  let client = null;
+  const open = async () => {
+    const opened = new Client({ connectionString, connectionTimeoutMillis: 5_000 });
+    opened.on('error', (err) => {
+      log(`${name} connection: ${err.message}`);
+      if (client === opened) {
+        client = null;
+      }
+    });
+    await opened.connect();
+    client = opened;
+    return opened;
+  };
+  return {
+    connect: open,
+    query: async (...args) => (client ?? (await open())).query(...args),
+    end: async () => {
+      if (client) {
+        await client.end();
+      }
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // HTTP
 
@@ -728,8 +757,7 @@ async function main() {
   }
 
   // 2. a fresh database
-  state.admin = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
-  state.admin.on('error', (err) => log(`admin connection: ${err.message}`));
+  state.admin = reconnecting(adminUrl, 'admin');
   await state.admin.connect();
   const dbName = `sms_bench_queries_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
   await state.admin.query(`CREATE DATABASE "${dbName}"`);
@@ -760,8 +788,7 @@ async function main() {
   // 4. licenses: the measured enterprise's through the CLI (a real key), the others' straight into the table
   const license = await issueLicense(env, ENTERPRISE);
   log(`issued license ${license.id} (${license.keyPrefix}...) for enterprise ${ENTERPRISE}`);
-  state.db = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5_000 });
-  state.db.on('error', (err) => log(`bench connection: ${err.message}`));
+  state.db = reconnecting(benchUrl, 'bench');
   await state.db.connect();
   const db = state.db;
   const others =
