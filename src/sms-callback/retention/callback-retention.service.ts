@@ -84,7 +84,11 @@ export class CallbackRetentionService {
         await this.maintain(now, report);
       } finally {
         if (lockHolder) {
-          await this.partitions.unlock(lockHolder, MAINTENANCE_LOCK_KEY);
+          // A session lock dies with its connection: when the database went away meanwhile there is nothing to
+          // release, and the run's report (its failed steps) must not be lost to that.
+          await this.partitions.unlock(lockHolder, MAINTENANCE_LOCK_KEY).catch((err: Error) => {
+            this.logger.warn(`Partition maintenance: the advisory lock was not released (${err.message})`);
+          });
         }
       }
     } finally {
