@@ -3,6 +3,9 @@ import type { QueryRunner } from 'typeorm';
 import { rows } from '../retention/callback-partitions.repository';
 import { HOURLY_TABLE, ROLLUP_STATE_TABLE, rollUpSql } from './rollup-sql';
 
+/** How long one roll-up statement (a day of callbacks) may take before the client gives up. */
+const ROLL_UP_TIMEOUT_MS = 30 * 60_000;
+
 /** What the rollup covers: callbacks sent in [rolledFrom, rolledTo) and received before `receivedBefore`. */
 export interface RollupState {
   rolledFrom: Date | null;
@@ -73,8 +76,19 @@ export class StatsRollupRepository {
     return this.rollUp(runner, rollUpSql(source, '$4'), [from, to, receivedFrom, receivedBefore]);
   }
 
+  /**
+   * A roll-up statement may take longer than the API's client-side `query_timeout` (DB_STATEMENT_TIMEOUT_MS + 1 s),
+   * which node-postgres applies to every query of the pool: this one runs on the transaction's driver connection
+   * with a timeout of its own (its transaction has no statement timeout either).
+   */
   private async rollUp(runner: QueryRunner, sql: string, parameters: unknown[]): Promise<RolledUp> {
-    const [result] = await rows<{ rows: number; callbacks: string }>(runner, sql, parameters);
-    return { rows: result.rows, callbacks: Number(result.callbacks) };
+    const client = (await runner.connect()) as {
+      query(config: { text: string; values: unknown[]; query_timeout: number }): Promise<{ rows: unknown[] }>;
+    };
+    const {
+      rows: [result],
+    } = await client.query({ text: sql, values: parameters, query_timeout: ROLL_UP_TIMEOUT_MS });
+    const { rows: rolled, callbacks } = result as { rows: number; callbacks: string };
+    return { rows: rolled, callbacks: Number(callbacks) };
   }
 }
