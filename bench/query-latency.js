@@ -571,9 +571,9 @@ async function measureRetention({ db, env, port, apiKey }) {
   log(`retention: dropped ${report.dropped.join(', ')} (${rows} rows) in ${report.durationMs} ms`);
   return [
     `Retention (npm run callbacks -- maintain, CALLBACK_RETENTION_DAYS=${report.retentionDays}): dropped ${report.dropped.join(', ') || 'NOTHING'} ` +
-      `(${rows.toLocaleString('en')} callbacks, one day) in ${report.durationMs} ms of maintenance (${wallMs} ms for the whole CLI process, ` +
-      `start-up included); failures: ${report.failures.length ? report.failures.join('; ') : 'none'}. ` +
-      `Target: under a second.`,
+      `(${rows.toLocaleString('en')} callbacks, one day): the drop (partition and its day of the rollup) ${report.dropMs} ms ` +
+      `(target: under a second); the whole maintenance run ${report.durationMs} ms, the statistics rollup included ` +
+      `(${wallMs} ms for the whole CLI process, start-up included); failures: ${report.failures.length ? report.failures.join('; ') : 'none'}.`,
     `  meanwhile 4 connections posted callbacks: ${during.count} answered during the run, slowest ${fmt(during.max)} ms ` +
       `(p50 ${fmt(during.p50)} ms); over the whole load ${load.count} answers, ${load.errors} not 2xx.`,
   ].join('\n');

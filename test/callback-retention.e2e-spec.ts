@@ -68,6 +68,8 @@ describe('partition maintenance and retention', () => {
     // Retention 1 day, a day from now: yesterday's callbacks are all over a day old, today's not all.
     const report = await retention(1).runMaintenance(new Date(now.getTime() + DAY));
     expect(report.dropped).toEqual([partitionName(addDays(today, -1))]);
+    expect(report.dropMs).toBeGreaterThanOrEqual(0);
+    expect(report.dropMs).toBeLessThanOrEqual(report.durationMs);
     expect(await exists(yesterdays)).toBe(false);
     expect(await exists(todays)).toBe(true);
   });

@@ -66,7 +66,7 @@ function describe(report: MaintenanceReport): string {
   return [
     `Retention: ${report.retentionDays > 0 ? `${report.retentionDays} days` : 'forever'}`,
     `Created ${report.created.length} partitions${list(report.created)} (${report.movedRows} rows moved from the default partition)`,
-    `Dropped ${report.dropped.length} partitions${list(report.dropped)}`,
+    `Dropped ${report.dropped.length} partitions${list(report.dropped)} (${report.dropMs} ms)`,
     `Deleted ${report.deletedStrays} expired rows of the default partition`,
     report.rollup
       ? `Statistics rolled up: ${report.rollup.hours} hours (${report.rollup.callbacks} callbacks), ${report.rollup.lateCallbacks} late arrivals; up to ${report.rollup.rolledTo ?? 'nothing yet'}`

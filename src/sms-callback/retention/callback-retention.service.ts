@@ -22,6 +22,8 @@ export interface MaintenanceReport {
   /** Rows moved from the default partition into the partitions created. */
   movedRows: number;
   dropped: string[];
+  /** How long the drops took (each drops a partition and its day of the rollup, in one transaction). */
+  dropMs: number;
   /** Rows of the default partition deleted as expired. */
   deletedStrays: number;
   /** The statistics rollup's run (null when that step failed). */
@@ -64,6 +66,7 @@ export class CallbackRetentionService {
       created: [],
       movedRows: 0,
       dropped: [],
+      dropMs: 0,
       deletedStrays: 0,
       rollup: null,
       failures: [],
@@ -111,12 +114,14 @@ export class CallbackRetentionService {
         report.created.push(day.toISOString().slice(0, 10));
       });
     }
+    const dropsStarted = Date.now();
     for (const partition of plan.drop) {
       await this.step(report, `drop ${partition.name}`, async () => {
         await this.onConnection((r) => this.partitions.drop(r, partition, LOCK_TIMEOUT_MS));
         report.dropped.push(partition.name);
       });
     }
+    report.dropMs = Date.now() - dropsStarted;
     const cutoff = plan.strayCutoff;
     if (cutoff) {
       await this.step(report, 'delete expired rows of the default partition', async () => {
@@ -179,7 +184,7 @@ export class CallbackRetentionService {
     this.logger.log(
       `Partition maintenance (retention ${report.retentionDays || 'forever'}${report.retentionDays ? ' days' : ''}): ` +
         `created ${report.created.length} (${report.movedRows} rows moved from the default partition), ` +
-        `dropped ${report.dropped.length}, expired strays deleted ${report.deletedStrays}, ` +
+        `dropped ${report.dropped.length} (${report.dropMs} ms), expired strays deleted ${report.deletedStrays}, ` +
         `statistics rolled up: ${report.rollup ? `${report.rollup.hours} hours (${report.rollup.callbacks} callbacks) and ${report.rollup.lateCallbacks} late arrivals, up to ${report.rollup.rolledTo ?? 'nothing'}` : 'failed'}, ` +
         `failures ${report.failures.length}, ${report.partitions} partitions, ${report.durationMs} ms`,
     );
