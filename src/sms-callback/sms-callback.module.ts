@@ -20,6 +20,7 @@ import {
 } from './sms-callback.options';
 import { SmsCallbackRepository } from './sms-callback.repository';
 import { SmsCallbackService } from './sms-callback.service';
+import { RolledStatsRepository } from './stats/rolled-stats.repository';
 
 /**
  * SMS delivery callbacks: storing them exactly once ({@link SmsCallbackService}, also announced as the event
@@ -48,6 +49,7 @@ import { SmsCallbackService } from './sms-callback.service';
     },
     ...CALLBACK_RETENTION_PROVIDERS,
     SmsCallbackRepository,
+    RolledStatsRepository,
     SmsCallbackService,
     SmsCallbackValidator,
     SmsCallbackBodyPipe,

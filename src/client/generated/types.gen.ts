@@ -376,11 +376,15 @@ export type SmsCallbackDto = {
 
 export type SmsCallbackStatsDto = {
   /**
+   * True when the figures come from the hourly rollup (a range with a whole rolled-up hour, filtered by send time and status only): `total`, `byStatus`, `telcoLatency.count`, `minMs` and `maxMs` are exact either way; `medianMs`/`p95Ms` are then within 1 % and `distinctRequestIds` an estimate. False: everything exact.
+   */
+  approximate: boolean;
+  /**
    * Counts by `status`, in ascending status order.
    */
   byStatus: Array<StatusCountDto>;
   /**
-   * Distinct `requestId`s among them.
+   * Distinct `requestId`s among them: exact, or when `approximate` a HyperLogLog estimate (standard error about 2 %, never above `total`).
    */
   distinctRequestIds: number;
   /**
@@ -414,7 +418,7 @@ export type TelcoLatencyDto = {
    */
   maxMs: number | null;
   /**
-   * Median, in ms.
+   * Median, in ms: exact, or within 1 % (1 ms under 100 ms) when `approximate`.
    */
   medianMs: number | null;
   /**
@@ -422,7 +426,7 @@ export type TelcoLatencyDto = {
    */
   minMs: number | null;
   /**
-   * 95th percentile, in ms.
+   * 95th percentile, in ms: exact, or within 1 % (1 ms under 100 ms) when `approximate`.
    */
   p95Ms: number | null;
 };

@@ -2,9 +2,16 @@ import { DynamicModule, Module, type ModuleMetadata, type Provider } from '@nest
 import { CallbackPartitionsRepository } from './callback-partitions.repository';
 import { CALLBACK_RETENTION_OPTIONS, CallbackRetentionOptions } from './callback-retention.options';
 import { CallbackRetentionService } from './callback-retention.service';
+import { StatsRollupRepository } from '../stats/stats-rollup.repository';
+import { StatsRollupService } from '../stats/stats-rollup.service';
 
-/** The retention service and its repository (its options under {@link CALLBACK_RETENTION_OPTIONS}). */
-export const CALLBACK_RETENTION_PROVIDERS: Provider[] = [CallbackPartitionsRepository, CallbackRetentionService];
+/** The retention service, its repository and the statistics rollup it keeps (its options under {@link CALLBACK_RETENTION_OPTIONS}). */
+export const CALLBACK_RETENTION_PROVIDERS: Provider[] = [
+  CallbackPartitionsRepository,
+  CallbackRetentionService,
+  StatsRollupRepository,
+  StatsRollupService,
+];
 
 /**
  * Retention and partition maintenance of the callbacks table alone (the service; the scheduler is the
