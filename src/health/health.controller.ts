@@ -10,7 +10,7 @@ import {
 import { SkipThrottle } from '@nestjs/throttler';
 import { ApiError } from '../common/api-error';
 import type { FieldErrors } from '../common/envelope';
-import { RETRY_AFTER_SECONDS } from '../common/filters/all-exceptions.filter';
+import { RETRY_AFTER_SECONDS } from '../common/http/unavailable';
 import { ApiCommonErrors, ApiEnvelopeError, ApiEnvelopeResponse } from '../common/swagger/envelope.schema';
 import { SmsCallbackStreamStatus } from '../sms-callback-stream/sms-callback-stream.status';
 import { HealthDto } from './health.dto';

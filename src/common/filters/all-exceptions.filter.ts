@@ -8,6 +8,7 @@ import { errorEnvelope, FieldErrors, statusText } from '../envelope';
 import { requestIdOf } from '../http/request-id';
 import { redactUrl } from '../redact';
 import { lingerOnClose } from '../http/lingering-close';
+import { RETRY_AFTER_SECONDS } from '../http/unavailable';
 import { allowedMethods } from './allowed-methods';
 import { isDatabaseTimeout, isDatabaseUnavailable, unstorableValueCode } from './database-errors';
 
@@ -17,9 +18,6 @@ interface Answer {
   errors: FieldErrors | null;
   headers?: Record<string, string>;
 }
-
-/** Seconds a vendor is asked to wait before sending again when the database is out of reach. */
-export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * Every failure, from any layer (body parser, router, guard, pipe, handler, database), answered as the

@@ -1,6 +1,8 @@
 import type { Response } from 'express';
 import { errorEnvelope } from '../envelope';
-import { RETRY_AFTER_SECONDS } from '../filters/all-exceptions.filter';
+
+/** Seconds a client is asked to wait before sending again when the service cannot take the request now. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /** A 503 in the envelope, with `Retry-After` and `Connection: close`: nothing was done, send it again later. */
 export function answerUnavailable(res: Response, message: string): void {
