@@ -5,7 +5,7 @@ import { License } from '../license/license.entity';
  * One delivery report, as a vendor sent it, with the enterprise and license it came through.
  *
  * The table is partitioned by range of `send_time_at`, one partition per UTC day plus a default one (migration
- * 1764600000000, `retention/partition-days.ts`). TypeORM knows nothing of partitions, so the migrations own this
+ * 1764600000000, `partitions/partition-days.ts`). TypeORM knows nothing of partitions, so the migrations own this
  * table (`synchronize: false`: the schema diff leaves it alone; test/migrations.e2e-spec.ts holds the columns to
  * this class). A unique index must hold the partition key: the replay key's is (enterprise_id, replay_key,
  * send_time_at), which is as strict as (enterprise_id, replay_key) since the key covers the sendTime; and there is

@@ -6,26 +6,14 @@ import { onReplica } from './read-replica';
 import { roundedOrNull, type SmsCallbackStats } from './stats/callback-stats';
 import { LATENCY_MS } from './stats/stats-sketch';
 import { SmsCallback } from './sms-callback.entity';
+import type { SmsCallbackFilter } from './sms-callback-filter';
+
+export type { SmsCallbackFilter } from './sms-callback-filter';
 
 /** A callback to store; `rawBody` is the body's JSON text as received (jsonb keeps its numbers exactly). */
 export type NewSmsCallback = Omit<SmsCallback, 'id' | 'receivedAt' | 'license' | 'rawBody'> & { rawBody: string };
 export type StoredSmsCallback = Omit<SmsCallback, 'license' | 'replayKey' | 'rawBody'>;
 export type InsertedSmsCallback = StoredSmsCallback & Pick<SmsCallback, 'replayKey'>;
-
-/** Conditions of the read API and the statistics; all optional, all ANDed. */
-export interface SmsCallbackFilter {
-  /** Normalised (international digits). */
-  msisdn?: string;
-  requestId?: string;
-  referentId?: string;
-  status?: number;
-  /** On `received_at`: from inclusive, to exclusive. */
-  from?: Date;
-  to?: Date;
-  /** On the parsed `sendTime`: from inclusive, to exclusive. */
-  sentFrom?: Date;
-  sentTo?: Date;
-}
 
 export type SmsCallbackOrder = 'receivedAt' | 'sendTime';
 

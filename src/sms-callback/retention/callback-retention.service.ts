@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { CallbackPartitionsRepository } from './callback-partitions.repository';
 import { CALLBACK_RETENTION_OPTIONS, CallbackRetentionOptions } from './callback-retention.options';
-import { planMaintenance } from './partition-days';
+import { planMaintenance } from '../partitions/partition-days';
 import { RollupReport, StatsRollupService } from '../stats/stats-rollup.service';
 
 /** The advisory lock of partition maintenance: one instance at a time runs it. */

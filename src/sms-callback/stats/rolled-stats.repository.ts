@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import { onReplica } from '../read-replica';
-import type { SmsCallbackFilter } from '../sms-callback.repository';
+import type { SmsCallbackFilter } from '../sms-callback-filter';
 import { roundedOrNull, type SmsCallbackStats } from './callback-stats';
 import { FIGURE_COLUMNS, HOURLY_TABLE, ROLLUP_STATE_TABLE } from './rollup-sql';
 import {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
-import { rows } from '../retention/callback-partitions.repository';
+import { rows } from '../partitions/maintenance-transaction';
 import { HOURLY_TABLE, ROLLUP_STATE_TABLE, rollUpSql } from './rollup-sql';
 
 /** How long one roll-up statement (a day of callbacks) may take before the client gives up. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
-import { inMaintenanceTransaction } from '../retention/callback-partitions.repository';
-import { addDays, PartitionInfo, utcDay } from '../retention/partition-days';
+import { inMaintenanceTransaction } from '../partitions/maintenance-transaction';
+import { addDays, PartitionInfo, utcDay } from '../partitions/partition-days';
 import { StatsRollupRepository } from './stats-rollup.repository';
 
 const HOUR_MS = 3_600_000;

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { CallbackRetentionService } from '../../../src/sms-callback/retention/callback-retention.service';
-import { addDays, partitionName, utcDay } from '../../../src/sms-callback/retention/partition-days';
+import { addDays, partitionName, utcDay } from '../../../src/sms-callback/partitions/partition-days';
 import { aCallback, CALLBACK_PATH } from '../../support/factories';
 import { createTestApp, TestApp } from '../../support/test-app';
 

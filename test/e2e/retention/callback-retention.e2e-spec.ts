@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { addDays, partitionName, utcDay } from '../../../src/sms-callback/retention/partition-days';
+import { addDays, partitionName, utcDay } from '../../../src/sms-callback/partitions/partition-days';
 import { CallbacksSchema, maintenanceOn, migratedCallbacksSchema } from '../../support/callbacks-schema';
 import { schemaDataSource } from '../../support/schema-data-source';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { addDays, utcDay } from '../../../src/sms-callback/retention/partition-days';
+import { addDays, utcDay } from '../../../src/sms-callback/partitions/partition-days';
 import { SmsCallback } from '../../../src/sms-callback/sms-callback.entity';
 import { SmsCallbackFilter, SmsCallbackRepository } from '../../../src/sms-callback/sms-callback.repository';
 import type { SmsCallbackStats } from '../../../src/sms-callback/stats/callback-stats';

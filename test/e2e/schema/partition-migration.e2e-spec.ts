@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { migrations } from '../../../src/schema/migrations';
 import { PartitionCallbacksBySendTime1764600000000 } from '../../../src/schema/migrations/1764600000000-partition-callbacks-by-send-time';
-import { addDays, partitionName, utcDay } from '../../../src/sms-callback/retention/partition-days';
+import { addDays, partitionName, utcDay } from '../../../src/sms-callback/partitions/partition-days';
 import { schemaDataSource, withSchema } from '../../support/schema-data-source';
 
 /**
