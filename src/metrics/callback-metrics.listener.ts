@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import {
+  SMS_CALLBACK_BATCH_ANSWERED,
+  SmsCallbackBatchAnsweredEvent,
+} from '../sms-callback/events/sms-callback-batch-answered.event';
 import { SMS_CALLBACK_STORED } from '../sms-callback/events/sms-callback-stored.event';
 import { MetricsService } from './metrics.service';
 
@@ -11,5 +15,16 @@ export class CallbackMetricsListener {
   @OnEvent(SMS_CALLBACK_STORED)
   onStored(): void {
     this.metrics.callbacksStored.inc();
+  }
+
+  /** A batch's replayed and invalid items (its new ones come as `sms-callback.stored`). */
+  @OnEvent(SMS_CALLBACK_BATCH_ANSWERED)
+  onBatch(event: SmsCallbackBatchAnsweredEvent): void {
+    if (event.replayed > 0) {
+      this.metrics.callbacksReplayed.inc(event.replayed);
+    }
+    if (event.invalid > 0) {
+      this.metrics.callbacksRejected.inc({ status: 400 }, event.invalid);
+    }
   }
 }

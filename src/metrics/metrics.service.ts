@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { ClusterMetrics } from './cluster-metrics';
 import { Lifecycle } from '../health/lifecycle.service';
 import { errorAnswerOf, routeOf } from '../observability/request-info';
 import { REPLAYED_HEADER } from '../sms-callback/sms-callback.controller';
@@ -77,6 +78,8 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly cluster = ClusterMetrics.ifWorker(() => [this.registry, processMetrics()]);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     lifecycle: Lifecycle,
@@ -114,8 +117,11 @@ export class MetricsService {
     });
   }
 
-  /** The exposition: the service's metrics and the process's. */
+  /** The exposition: the service's metrics and the process's (in the multi-process mode: every worker's, summed). */
   async exposition(): Promise<{ contentType: string; body: string }> {
+    if (this.cluster) {
+      return this.cluster.exposition();
+    }
     const merged = Registry.merge([this.registry, processMetrics()]);
     return { contentType: this.registry.contentType, body: await merged.metrics() };
   }

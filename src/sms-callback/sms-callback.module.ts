@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LicenseModule } from '../license/license.module';
+import { SmsCallbackBatchPipe } from './callback-batch.pipe';
 import { CallbackNormalizer } from './callback-normalizer';
 import { SmsCallbackBodyPipe, SmsCallbackValidator } from './callback-validator';
 import { CallbackWriter } from './callback-writer';
 import { CallbackRetentionModule } from './retention/callback-retention.module';
 import { CallbackRetentionScheduler } from './retention/callback-retention.scheduler';
+import { SmsCallbackBatchController } from './sms-callback-batch.controller';
 import { SmsCallbackController } from './sms-callback.controller';
 import { SmsCallback } from './sms-callback.entity';
 import { SmsCallbackRepository } from './sms-callback.repository';
@@ -19,12 +21,14 @@ import { SmsCallbackService } from './sms-callback.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([SmsCallback]), LicenseModule, CallbackRetentionModule],
-  controllers: [SmsCallbackController],
+  // The batch's route first: `POST .../callback/batch` is its, `GET .../callback/:id` the other's.
+  controllers: [SmsCallbackBatchController, SmsCallbackController],
   providers: [
     SmsCallbackRepository,
     SmsCallbackService,
     SmsCallbackValidator,
     SmsCallbackBodyPipe,
+    SmsCallbackBatchPipe,
     CallbackNormalizer,
     CallbackWriter,
     CallbackRetentionScheduler,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import type { LicensedRequest } from '../api-key.guard';
 import { AuthFailureLimiter } from './auth-failure-limiter';
+import { LicenseItemsRateLimitGuard } from './license-items-rate-limit.guard';
 import { LicenseRateLimitGuard } from './license-rate-limit.guard';
 import { AUTH_BLOCK_BROADCAST, RATE_LIMIT_STORAGE, rateLimitStorageProviders } from './rate-limit-storage.provider';
 
@@ -36,7 +37,7 @@ const rateLimitOf = (request: LicensedRequest): number => request.licenseRateLim
       }),
     }),
   ],
-  providers: [AuthFailureLimiter, LicenseRateLimitGuard],
-  exports: [ThrottlerModule, AuthFailureLimiter, LicenseRateLimitGuard],
+  providers: [AuthFailureLimiter, LicenseRateLimitGuard, LicenseItemsRateLimitGuard],
+  exports: [ThrottlerModule, AuthFailureLimiter, LicenseRateLimitGuard, LicenseItemsRateLimitGuard],
 })
 export class RateLimitModule {}
