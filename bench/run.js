@@ -36,6 +36,10 @@ const USAGE = `Usage: node bench/run.js [options]    (npm run bench -- [options]
   --no-soak               skip the soak
   --no-baseline           measure the service only (no ratios)
   --no-stream             leave out the variant with the stream to RabbitMQ on (BROKER_URL)
+  --web-concurrency <n>   WEB_CONCURRENCY of the multi-process variants "cluster" and "cluster-batch" (default 2;
+                          0 = leave them out)
+  --batch-size <n>        callbacks per request of the batch variants "batch" and "cluster-batch", on
+                          POST .../callback/batch (default 100; 0 = leave them out)
   --unpartitioned         also measure the same service on an unpartitioned callbacks table (a second database,
                           same columns and indexes), taking turns with the others: the cost of partitioning
   --no-build              use the existing dist/ (no \`nest build\`)
@@ -67,6 +71,8 @@ function parseOptions(argv) {
       'no-soak': { type: 'boolean', default: false },
       'no-baseline': { type: 'boolean', default: false },
       'no-stream': { type: 'boolean', default: false },
+      'web-concurrency': { type: 'string', default: '2' },
+      'batch-size': { type: 'string', default: '100' },
       unpartitioned: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
@@ -90,6 +96,8 @@ function parseOptions(argv) {
     soak: !values['no-soak'],
     baseline: !values['no-baseline'],
     stream: !values['no-stream'],
+    webConcurrency: numberOption(values, 'web-concurrency', 0, 64),
+    batchSize: numberOption(values, 'batch-size', 0, 1000),
     unpartitioned: values.unpartitioned,
     build: !values['no-build'],
     keepDb: values['keep-db'],
@@ -128,6 +136,40 @@ function memoryOf(pid) {
   } catch {
     return null;
   }
+}
+
+/** The process and its descendants (the workers of the multi-process mode), pids as numbers. */
+function treeOf(pid) {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      for (const child of fs.readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8').trim().split(/\s+/)) {
+        if (child) {
+          pids.push(Number(child));
+        }
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** VmRSS of every process of the tree (pid -> bytes) and their sum. */
+function treeMemoryOf(pid) {
+  const each = new Map();
+  for (const p of treeOf(pid)) {
+    const m = memoryOf(p);
+    if (m) {
+      each.set(p, m.rss);
+    }
+  }
+  return { each, rss: [...each.values()].reduce((a, b) => a + b, 0) };
+}
+
+/** CPU time of a process and of its live descendants, in ms (workers that died meanwhile are not counted). */
+function treeCpuOf(pid) {
+  return treeOf(pid).reduce((total, p) => total + (cpuTimesOf(p)?.own ?? 0), 0);
 }
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
@@ -211,14 +253,24 @@ const mb = (bytes) =>
 
 /** Samples a process's RSS every 250 ms; `peakSince(mark)` = the highest sample since `mark()`. */
 class RssSampler {
-  constructor(pid) {
+  constructor(pid, { tree = false } = {}) {
     this.pid = pid;
+    this.tree = tree;
+    /** pid -> highest VmRSS sampled (of each process of the tree), with when. */
+    this.perProcess = [];
     this.samples = [];
     this.timer = setInterval(() => this.sample(), 250);
     this.timer.unref();
     this.sample();
   }
   sample() {
+    if (this.tree) {
+      const { each, rss } = treeMemoryOf(this.pid);
+      if (each.size > 0) {
+        this.samples.push({ t: Date.now(), rss, each });
+      }
+      return { rss };
+    }
     const m = memoryOf(this.pid);
     if (m) {
       this.samples.push({ t: Date.now(), rss: m.rss, hwm: m.hwm });
@@ -239,6 +291,18 @@ class RssSampler {
       }
     }
     return peak;
+  }
+  /** The highest RSS of each process between t0 and t1: `primary 52 / 180 / 182` (the primary first). */
+  peaksPerProcessSince(t0, t1 = Infinity) {
+    const peaks = new Map();
+    for (const s of this.samples) {
+      if (s.t >= t0 && s.t <= t1 && s.each) {
+        for (const [pid, rss] of s.each) {
+          peaks.set(pid, Math.max(peaks.get(pid) ?? 0, rss));
+        }
+      }
+    }
+    return [...peaks.entries()].map(([pid, rss]) => ({ pid, rss, primary: pid === this.pid }));
   }
   stop() {
     clearInterval(this.timer);
@@ -401,8 +465,25 @@ function callbackBody(id, n) {
   });
 }
 
+/** A batch of `size` distinct callbacks: the ids `<id>-0` .. `<id>-<size-1>`. */
+function batchBody(id, n, size) {
+  const items = [];
+  for (let i = 0; i < size; i++) {
+    items.push(callbackBody(`${id}-${i}`, n * size + i));
+  }
+  return `[${items.join(',')}]`;
+}
+
+/** Items of a batch answer with each code (the envelope's own `code` is not an item's). */
+function itemCodes(body) {
+  const text = String(body);
+  const count = (code) => (text.match(new RegExp(`"code":${code},"data"`, 'g')) ?? []).length;
+  return { created: count(201), replayed: Math.max(0, count(200) - 1), invalid: count(400) };
+}
+
 /**
- * Drives POST CALLBACK_PATH with distinct bodies for `seconds`, then stops sending and waits for the
+ * Drives POST CALLBACK_PATH (or, for a target with `batch`, POST CALLBACK_PATH/batch with that many callbacks
+ * per request) with distinct bodies for `seconds`, then stops sending and waits for the
  * requests in flight to be answered (so that every request sent has an answer: no request is cut off
  * at the end, and the rows in the table can be compared to the 2xx count exactly).
  */
@@ -413,7 +494,9 @@ async function load(target, connections, seconds, phase) {
   let drainedResolve;
   const drained = new Promise((resolve) => (drainedResolve = resolve));
   const states = [];
-  const counts = { s2xx: 0, s201: 0, s200: 0, other: {} };
+  const counts = { s2xx: 0, s201: 0, s200: 0, other: {}, items201: 0, items200: 0, items400: 0 };
+  const batch = target.batch ?? 0;
+  const path = batch ? `${CALLBACK_PATH}/batch` : CALLBACK_PATH;
   const checkDrained = () => {
     if (draining && states.every((s) => !s.busy)) {
       drainedResolve();
@@ -421,7 +504,7 @@ async function load(target, connections, seconds, phase) {
   };
 
   const instance = autocannon({
-    url: `http://127.0.0.1:${target.port}${CALLBACK_PATH}`,
+    url: `http://127.0.0.1:${target.port}${path}`,
     connections,
     pipelining: 1,
     duration: seconds + 30, // a safety net: the run is stopped below, after `seconds` and the drain
@@ -435,12 +518,20 @@ async function load(target, connections, seconds, phase) {
       client.setRequests([
         {
           method: 'POST',
-          path: CALLBACK_PATH,
+          path,
           setupRequest(req) {
             const n = seq++;
             state.id = `${tag}-${n}`;
-            req.body = callbackBody(state.id, n);
+            req.body = batch ? batchBody(state.id, n, batch) : callbackBody(state.id, n);
             return req;
+          },
+          onResponse(status, body) {
+            if (batch && status === 200) {
+              const items = itemCodes(body);
+              counts.items201 += items.created;
+              counts.items200 += items.replayed;
+              counts.items400 += items.invalid;
+            }
           },
         },
       ]);
@@ -498,6 +589,10 @@ async function load(target, connections, seconds, phase) {
     completed,
     rps: completed / elapsed,
     rps2xx: counts.s2xx / elapsed,
+    batch,
+    /** Callbacks acknowledged (committed): each 2xx of a single callback, each item answered 201/200 of a batch. */
+    acked: batch ? counts.items201 + counts.items200 : counts.s2xx,
+    callbacksPerSecond: (batch ? counts.items201 + counts.items200 : counts.s2xx) / elapsed,
     p50: result.latency.p50,
     p99: result.latency.p99,
     max: result.latency.max,
@@ -516,7 +611,7 @@ async function rowsOf(db, table, tag) {
 /** Rows of the run; when they differ from the 2xx count, waits a little for late commits and recounts. */
 async function storedRows(db, table, run) {
   let rows = await rowsOf(db, table, run.tag);
-  for (let i = 0; i < 5 && rows !== run.counts.s2xx; i++) {
+  for (let i = 0; i < 5 && rows !== run.acked; i++) {
     await sleep(1_000);
     rows = await rowsOf(db, table, run.tag);
   }
@@ -529,12 +624,12 @@ async function storedRows(db, table, run) {
 const fmt = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '-' : Number(n).toFixed(digits));
 
 function rowCheck(run) {
-  if (run.rows === run.counts.s2xx) {
+  if (run.rows === run.acked) {
     return 'ok';
   }
-  return run.rows < run.counts.s2xx
-    ? `MISMATCH (${run.counts.s2xx - run.rows} acked, not stored)`
-    : `MISMATCH (+${run.rows - run.counts.s2xx} unacked)`;
+  return run.rows < run.acked
+    ? `MISMATCH (${run.acked - run.rows} acked, not stored)`
+    : `MISMATCH (+${run.rows - run.acked} unacked)`;
 }
 
 const median = (xs) => {
@@ -571,6 +666,11 @@ function combine(runs) {
       other,
     },
     rows: sum(runs, (r) => r.rows),
+    acked: sum(runs, (r) => r.acked),
+    batch: runs[0].batch,
+    callbacksPerSecond: sum(runs, (r) => r.acked) / sum(runs, (r) => r.elapsed),
+    cpuPerCallback: sum(runs, (r) => r.cpuMs) / sum(runs, (r) => r.acked),
+    peakRssEach: mergePeaks(runs.map((r) => r.peakRssEach ?? [])),
     peakRss: Math.max(...runs.map((r) => r.peakRss ?? 0)),
     cpuPerReq: sum(runs, (r) => r.cpuMs) / completed,
     pgCpuPerReq: sum(runs, (r) => r.pgCpuMs) / completed,
@@ -579,6 +679,23 @@ function combine(runs) {
     backlogPeak: Math.max(...runs.map((r) => r.backlogPeak ?? 0)),
     catchUpMs: Math.max(...runs.map((r) => r.catchUpMs ?? 0)),
   };
+}
+
+/** The highest RSS of each process over several runs (by pid; the primary first). */
+function mergePeaks(lists) {
+  const peaks = new Map();
+  for (const list of lists) {
+    for (const p of list) {
+      const seen = peaks.get(p.pid);
+      peaks.set(p.pid, { ...p, rss: Math.max(seen?.rss ?? 0, p.rss) });
+    }
+  }
+  return [...peaks.values()].sort((a, b) => Number(b.primary) - Number(a.primary));
+}
+
+/** `52 + 180 + 182` (MB): the primary's peak, then each worker's. */
+function rssEach(peaks) {
+  return peaks.length > 1 ? peaks.map((p) => mb(p.rss).replace(/\.\d$/, '')).join('+') : '-';
 }
 
 /** The throughput ratio `target` / `reference` of each round at `connections`. */
@@ -837,8 +954,8 @@ async function main() {
     log(`${target.name} @ ${connections} connections: ${what} ${seconds} s`);
     const warm = await load(target, connections, seconds, 'warmup');
     warm.rows = await storedRows(target.db ?? state.db, target.table, warm);
-    if (warm.rows !== warm.counts.s2xx) {
-      log(`  ${what}: rows ${warm.rows} vs 2xx ${warm.counts.s2xx}: ${rowCheck(warm)}`);
+    if (warm.rows !== warm.acked) {
+      log(`  ${what}: rows ${warm.rows} vs acknowledged ${warm.acked}: ${rowCheck(warm)}`);
     }
   };
 
@@ -1104,7 +1221,7 @@ async function main() {
     }
   }
 
-  const mismatches = [...results, ...(soak ? [soak.run] : [])].filter((r) => r.rows !== r.counts.s2xx);
+  const mismatches = [...results, ...(soak ? [soak.run] : [])].filter((r) => r.rows !== r.acked);
   if (mismatches.length) {
     out.push('');
     out.push(

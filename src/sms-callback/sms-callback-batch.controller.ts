@@ -107,8 +107,9 @@ export class SmsCallbackBatchController {
     message: `A batch carries at most ${MAX_BATCH_ITEMS} callbacks (received 1200): split it.`,
     errors: { body: { arrayMaxSize: `A batch carries at most ${MAX_BATCH_ITEMS} callbacks (received 1200): split it.` } },
   })
-  @JsonBody((config: AppConfigService) => config.get('BATCH_BODY_LIMIT', { infer: true }))
+  // Guards run bottom-up: the body is read (within its own limit) before its items are counted.
   @RateLimitCountsItems(MAX_BATCH_ITEMS)
+  @JsonBody((config: AppConfigService) => config.get('BATCH_BODY_LIMIT', { infer: true }))
   async createMany(
     @CurrentLicense() license: LicenseContext,
     @RawJsonBody(SmsCallbackBatchPipe) items: RawJson[],

@@ -1,10 +1,9 @@
-import { applyDecorators, CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
 import type { Response } from 'express';
 import type { LicensedRequest } from '../api-key.guard';
 import { licenseRateLimitKey, tooManyRequests } from './license-rate-limit.guard';
-import { RATE_LIMIT_STORAGE } from './rate-limit-storage.provider';
 
 const MAX_ITEMS_KEY = 'license:rate-limit-max-items';
 /** The per-license window: the throttler's (see RateLimitModule), one second, blocked for as long once over. */
@@ -25,7 +24,7 @@ type Storage = ThrottlerStorage & {
 @Injectable()
 export class LicenseItemsRateLimitGuard implements CanActivate {
   constructor(
-    @Inject(RATE_LIMIT_STORAGE) private readonly storage: Storage,
+    @InjectThrottlerStorage() private readonly storage: Storage,
     private readonly reflector: Reflector,
   ) {}
 
