@@ -754,7 +754,7 @@ async function startService(url, name, opts, env = {}) {
   log(
     `${name} answering on port ${servicePort} (pid ${service.child.pid}) after ${((Date.now() - serviceStart) / 1000).toFixed(1)} s`,
   );
-  const serviceSampler = new RssSampler(service.child.pid);
+  const serviceSampler = new RssSampler(service.child.pid, { tree: Number(env.WEB_CONCURRENCY ?? 1) > 1 });
   state.samplers.push(serviceSampler);
   const issued = await runCommand(
     process.execPath,
@@ -831,6 +831,7 @@ async function main() {
     return;
   }
   state.keepDb = opts.keepDb;
+  state.loadAtStart = require('node:os').loadavg();
   const adminUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
   // 1. build
@@ -869,6 +870,28 @@ async function main() {
       sampler: serviceSampler,
     },
   ];
+
+  // 3a. the same service taking batches (POST .../callback/batch), and the multi-process service (WEB_CONCURRENCY)
+  // with single callbacks and with batches: same database, taking turns with the others
+  if (opts.batchSize > 0) {
+    targets.push({ ...targets[0], name: 'batch', batch: opts.batchSize });
+  }
+  if (opts.webConcurrency > 0) {
+    const multi = await startService(benchUrl, 'cluster', opts, { WEB_CONCURRENCY: String(opts.webConcurrency) });
+    const clusterTarget = {
+      name: 'cluster',
+      port: multi.servicePort,
+      apiKey: multi.license.apiKey,
+      table: 'sms_callbacks',
+      info: multi.service,
+      sampler: multi.serviceSampler,
+      tree: true,
+    };
+    targets.push(clusterTarget);
+    if (opts.batchSize > 0) {
+      targets.push({ ...clusterTarget, name: 'cluster-batch', batch: opts.batchSize });
+    }
+  }
 
   // 3b. the same service on an unpartitioned table: a second database, the table turned back into one heap with
   // the same columns and indexes (the unique index of the replay key keeps its send_time_at column)
@@ -983,7 +1006,8 @@ async function main() {
           await state.broker.purge();
         }
         log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
-        const cpu0 = cpuTimesOf(target.info.child.pid)?.own ?? NaN;
+        const cpuOf = () => (target.tree ? treeCpuOf(target.info.child.pid) : (cpuTimesOf(target.info.child.pid)?.own ?? NaN));
+        const cpu0 = cpuOf();
         const pg0 = postgresCpuSnapshot(dbName);
         const rmq0 = brokerCpuSnapshot();
         const backlog = target.stream ? backlogSampler(state.db) : null;
@@ -993,7 +1017,7 @@ async function main() {
           run.backlogPeak = await backlog.stop();
           run.catchUpMs = await outboxDrained(state.db);
         }
-        run.cpuMs = (cpuTimesOf(target.info.child.pid)?.own ?? NaN) - cpu0;
+        run.cpuMs = cpuOf() - cpu0;
         run.pgCpuMs = cpuBetween(pg0, postgresCpuSnapshot(dbName));
         run.rmqCpuMs = cpuBetween(rmq0, brokerCpuSnapshot());
         run.cpuPerReq = run.cpuMs / run.completed;
@@ -1006,13 +1030,15 @@ async function main() {
         ensureAlive();
         run.rows = await storedRows(target.db ?? state.db, target.table, run);
         run.peakRss = target.sampler.peakSince(run.t0, run.tEnd);
+        run.peakRssEach = target.sampler.peaksPerProcessSince(run.t0, run.tEnd);
+        run.cpuPerCallback = run.cpuMs / run.acked;
         run.hwm = memoryOf(target.info.child.pid)?.hwm ?? null;
         run.target = target.name;
         run.connections = connections;
         run.round = round;
         results.push(run);
         log(
-          `  ${fmt(run.rps)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, 2xx ${run.counts.s2xx}, rows ${run.rows}, ` +
+          `  ${fmt(run.rps)} req/s, ${fmt(run.callbacksPerSecond)} callbacks/s, p50 ${run.p50} ms, p99 ${run.p99} ms, 2xx ${run.counts.s2xx}, acked ${run.acked}, rows ${run.rows}, ` +
             `errors ${run.errors}, non-2xx ${run.non2xx}${run.drainedInTime ? '' : ' (drain timed out)'}`,
         );
       }
@@ -1076,16 +1102,20 @@ async function main() {
     r.connections,
     r.round ?? 'all',
     fmt(r.rps),
+    fmt(r.callbacksPerSecond),
     fmt(r.p50),
     fmt(r.p99),
     fmt(r.max),
     r.errors + (r.timeouts ? ` (${r.timeouts} t/o)` : ''),
     r.non2xx + otherCodes(r),
-    r.counts.s2xx + (r.counts.s200 ? ` (${r.counts.s200} replays)` : ''),
+    r.counts.s2xx + (r.counts.s200 && !r.batch ? ` (${r.counts.s200} replays)` : ''),
+    r.acked,
     r.rows,
     rowCheck(r),
     mb(r.peakRss),
+    rssEach(r.peakRssEach ?? []),
     fmt(r.cpuPerReq, 3),
+    fmt(r.cpuPerCallback, 3),
     r.pgCpuPerReq > 0 ? fmt(r.pgCpuPerReq, 3) : '-',
     r.rmqCpuPerReq > 0 ? fmt(r.rmqCpuPerReq, 3) : '-',
     r.messages === undefined ? '-' : `${r.messages} (${r.messages === r.rows ? 'ok' : 'MISMATCH'})`,
@@ -1095,16 +1125,20 @@ async function main() {
     'conns',
     'round',
     'req/s',
+    'callbacks/s',
     'p50 ms',
     'p99 ms',
     'max ms',
     'errors',
     'non-2xx',
     '2xx',
+    'acked',
     'rows',
-    'rows=2xx',
+    'rows=acked',
     'peak RSS MB',
+    'RSS each MB',
     'CPU ms/req',
+    'CPU ms/cb',
     'PG CPU ms/req',
     'RMQ CPU ms/req',
     'messages',
@@ -1152,6 +1186,36 @@ async function main() {
       );
     }
   }
+
+  if (opts.baseline && (opts.webConcurrency > 0 || opts.batchSize > 0)) {
+    out.push('');
+    out.push('the targets of issue 14 (callbacks/s against the baseline in the same run; load average below):');
+    for (const connections of opts.connections) {
+      const b = combined.find((r) => r.target === 'baseline' && r.connections === connections);
+      for (const name of ['service', 'cluster', 'batch', 'cluster-batch']) {
+        const r = combined.find((x) => x.target === name && x.connections === connections);
+        if (!r) {
+          continue;
+        }
+        const perRound = results
+          .filter((x) => x.target === name && x.connections === connections)
+          .map((x) => {
+            const other = results.find((y) => y.target === 'baseline' && y.connections === connections && y.round === x.round);
+            return other ? fmt(x.callbacksPerSecond / other.callbacksPerSecond, 2) : '-';
+          });
+        out.push(
+          `  ${name.padEnd(13)} @ ${String(connections).padStart(3)}: ${fmt(r.callbacksPerSecond)} callbacks/s = ` +
+            `${fmt(r.callbacksPerSecond / b.callbacksPerSecond, 2)}x the baseline's ${fmt(b.callbacksPerSecond)}; ` +
+            `p99 per request ${fmt(r.p99)} ms (${fmt(r.p99 / b.p99, 2)}x); Node CPU ${fmt(r.cpuPerCallback, 3)} ms/callback ` +
+            `(baseline ${fmt(b.cpuPerCallback, 3)}); peak RSS ${mb(r.peakRss)} MB${r.peakRssEach?.length > 1 ? ` (${rssEach(r.peakRssEach)})` : ''}; ` +
+            `rows=acked ${rowCheck(r)}` +
+            (perRound.length > 1 ? `; per round ${perRound.join(', ')}` : ''),
+        );
+      }
+    }
+  }
+  out.push(`load average (1, 5, 15 min) at the start: ${state.loadAtStart.map((x) => x.toFixed(2)).join(', ')}`);
+  out.push(`load average (1, 5, 15 min) at the end: ${require('node:os').loadavg().map((x) => x.toFixed(2)).join(', ')}`);
 
   if (opts.unpartitioned) {
     out.push('');
