@@ -1006,7 +1006,8 @@ async function main() {
           await state.broker.purge();
         }
         log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
-        const cpuOf = () => (target.tree ? treeCpuOf(target.info.child.pid) : (cpuTimesOf(target.info.child.pid)?.own ?? NaN));
+        const cpuOf = () =>
+          target.tree ? treeCpuOf(target.info.child.pid) : (cpuTimesOf(target.info.child.pid)?.own ?? NaN);
         const cpu0 = cpuOf();
         const pg0 = postgresCpuSnapshot(dbName);
         const rmq0 = brokerCpuSnapshot();
@@ -1200,7 +1201,9 @@ async function main() {
         const perRound = results
           .filter((x) => x.target === name && x.connections === connections)
           .map((x) => {
-            const other = results.find((y) => y.target === 'baseline' && y.connections === connections && y.round === x.round);
+            const other = results.find(
+              (y) => y.target === 'baseline' && y.connections === connections && y.round === x.round,
+            );
             return other ? fmt(x.callbacksPerSecond / other.callbacksPerSecond, 2) : '-';
           });
         out.push(
@@ -1215,7 +1218,12 @@ async function main() {
     }
   }
   out.push(`load average (1, 5, 15 min) at the start: ${state.loadAtStart.map((x) => x.toFixed(2)).join(', ')}`);
-  out.push(`load average (1, 5, 15 min) at the end: ${require('node:os').loadavg().map((x) => x.toFixed(2)).join(', ')}`);
+  out.push(
+    `load average (1, 5, 15 min) at the end: ${require('node:os')
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ')}`,
+  );
 
   if (opts.unpartitioned) {
     out.push('');

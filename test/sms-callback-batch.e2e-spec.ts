@@ -29,9 +29,10 @@ describe('POST /api/vendor/v1/sms/callback/batch', () => {
   const countOf = async (enterpriseId = key.enterpriseId) =>
     Number(
       (
-        await t.dataSource.query<Array<{ n: string }>>('SELECT count(*) AS n FROM sms_callbacks WHERE enterprise_id = $1', [
-          enterpriseId,
-        ])
+        await t.dataSource.query<Array<{ n: string }>>(
+          'SELECT count(*) AS n FROM sms_callbacks WHERE enterprise_id = $1',
+          [enterpriseId],
+        )
       )[0].n,
     );
 
@@ -86,9 +87,14 @@ describe('POST /api/vendor/v1/sms/callback/batch', () => {
 
   it("should store each item's exact text as its raw body (numbers and unknown fields as sent)", async () => {
     const text = `[ {"msisdn":"84912345678","requestId":"r-${key.licenseId}","sendTime":"2025-05-01 17:15:30","status":0,"referentId":"m-1","retryCount":0,"price":9007199254740993} , {"msisdn":"84912345678","requestId":"r2-${key.licenseId}","sendTime":"2025-05-01 17:15:30","status":0,"referentId":"m-2","retryCount":0,"note":"a, ] } \\" tricky"} ]`;
-    await request(t.http).post(BATCH_PATH).set('API-KEY', key.apiKey).set('Content-Type', 'application/json').send(text).expect(200);
+    await request(t.http)
+      .post(BATCH_PATH)
+      .set('API-KEY', key.apiKey)
+      .set('Content-Type', 'application/json')
+      .send(text)
+      .expect(200);
     const rows = await t.dataSource.query<Array<{ raw: string }>>(
-      "SELECT raw_body::text AS raw FROM sms_callbacks WHERE enterprise_id = $1 ORDER BY referent_id",
+      'SELECT raw_body::text AS raw FROM sms_callbacks WHERE enterprise_id = $1 ORDER BY referent_id',
       [key.enterpriseId],
     );
     expect(rows[0].raw).toContain('"price": 9007199254740993');
@@ -212,7 +218,9 @@ describe('POST /api/vendor/v1/sms/callback/batch under a rate limit', () => {
     expect(refused.body.errors['API-KEY'].rateLimit).toMatch(/10 per second \(each item of a batch counts as one\)/);
     expect(
       Number(
-        (await t.dataSource.query('SELECT count(*) AS n FROM sms_callbacks WHERE enterprise_id = $1', [enterpriseId]))[0].n,
+        (
+          await t.dataSource.query('SELECT count(*) AS n FROM sms_callbacks WHERE enterprise_id = $1', [enterpriseId])
+        )[0].n,
       ),
     ).toBe(8);
     // A batch larger than the limit itself can never pass: 429 too.
@@ -236,8 +244,9 @@ describe('POST /api/vendor/v1/sms/callback/batch when the database fails', () =>
       await proxy.up();
       const count = async () =>
         Number(
-          (await t.dataSource.query('SELECT count(*) AS n FROM sms_callbacks WHERE enterprise_id = $1', [enterpriseId]))[0]
-            .n,
+          (
+            await t.dataSource.query('SELECT count(*) AS n FROM sms_callbacks WHERE enterprise_id = $1', [enterpriseId])
+          )[0].n,
         );
       expect(await count()).toBe(0);
       const again = await request(t.http).post(BATCH_PATH).set('API-KEY', apiKey).send(items).expect(200);

@@ -90,7 +90,10 @@ export function runClusterPrimary(options: ClusterOptions): void {
       return;
     }
     stopping = signal;
-    logger.info({ context: 'Cluster' }, `${signal} received: stopping ${slots.size} worker(s), each draining its requests`);
+    logger.info(
+      { context: 'Cluster' },
+      `${signal} received: stopping ${slots.size} worker(s), each draining its requests`,
+    );
     for (const worker of Object.values(cluster.workers ?? {})) {
       worker?.process.kill('SIGTERM');
     }
@@ -98,7 +101,10 @@ export function runClusterPrimary(options: ClusterOptions): void {
       process.exit(0);
     }
     setTimeout(() => {
-      logger.fatal({ context: 'Cluster' }, `Workers still running after ${options.shutdownTimeoutMs + STOP_GRACE_MS} ms: killing them`);
+      logger.fatal(
+        { context: 'Cluster' },
+        `Workers still running after ${options.shutdownTimeoutMs + STOP_GRACE_MS} ms: killing them`,
+      );
       for (const worker of Object.values(cluster.workers ?? {})) {
         worker?.process.kill('SIGKILL');
       }

@@ -50,7 +50,7 @@ const DESCRIPTION = [
   "**The answer** is `200` with `data` an array in the request's order, one `{ index, code, data, errors }` per " +
     'item: `201` stored now (`data` the stored record), `200` a replay of a stored callback or of an identical ' +
     'earlier item of this batch (`data` the record stored the first time), `400` invalid (`errors` keyed by ' +
-    'field as the single endpoint\'s; nothing stored for it: fix it and send it again). `total_record` is the ' +
+    "field as the single endpoint's; nothing stored for it: fix it and send it again). `total_record` is the " +
     'number of items. Every item answered 201 or 200 is committed before the answer.',
   '',
   '**All or nothing.** The valid items are committed together or not at all: any answer other than `200` ' +
@@ -71,7 +71,10 @@ export class SmsCallbackBatchController {
 
   @Post('batch')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: `Report up to ${MAX_BATCH_ITEMS} delivery reports at once (a batch)`, description: DESCRIPTION })
+  @ApiOperation({
+    summary: `Report up to ${MAX_BATCH_ITEMS} delivery reports at once (a batch)`,
+    description: DESCRIPTION,
+  })
   @ApiBody({
     schema: {
       type: 'array',
@@ -83,7 +86,7 @@ export class SmsCallbackBatchController {
   })
   @ApiEnvelopeResponse(SmsCallbackBatchItem, HttpStatus.OK, {
     isArray: true,
-    description: "Every item answered in its place: `data[i].code` says what became of item i.",
+    description: 'Every item answered in its place: `data[i].code` says what became of item i.',
     example: {
       code: 200,
       data: [
@@ -105,7 +108,9 @@ export class SmsCallbackBatchController {
   @ApiEnvelopeError(HttpStatus.PAYLOAD_TOO_LARGE, {
     description: `More than ${MAX_BATCH_ITEMS} items, or a body over BATCH_BODY_LIMIT (1 MB by default). Nothing was stored: split the batch.`,
     message: `A batch carries at most ${MAX_BATCH_ITEMS} callbacks (received 1200): split it.`,
-    errors: { body: { arrayMaxSize: `A batch carries at most ${MAX_BATCH_ITEMS} callbacks (received 1200): split it.` } },
+    errors: {
+      body: { arrayMaxSize: `A batch carries at most ${MAX_BATCH_ITEMS} callbacks (received 1200): split it.` },
+    },
   })
   // Guards run bottom-up: the body is read (within its own limit) before its items are counted.
   @RateLimitCountsItems(MAX_BATCH_ITEMS)

@@ -14,12 +14,7 @@ import type { SmsCallbackDto } from './dto/sms-callback.dto';
 import { SMS_CALLBACK_BATCH_ANSWERED, SmsCallbackBatchAnsweredEvent } from './events/sms-callback-batch-answered.event';
 import { SMS_CALLBACK_STORED, SmsCallbackStoredEvent } from './events/sms-callback-stored.event';
 import { replayKeyOf } from './replay-key';
-import {
-  NewSmsCallback,
-  SmsCallbackFilter,
-  SmsCallbackRepository,
-  StoredSmsCallback,
-} from './sms-callback.repository';
+import { NewSmsCallback, SmsCallbackFilter, SmsCallbackRepository, StoredSmsCallback } from './sms-callback.repository';
 
 /**
  * `total_record` of a list counts the matching callbacks up to this many; past it the list answers this number
@@ -79,9 +74,17 @@ export class SmsCallbackService {
       const { index } = valid[i];
       const { callback } = this.answered(license, result.callback, result.replayed);
       replayed += result.replayed ? 1 : 0;
-      answers[index] = { index, code: result.replayed ? HttpStatus.OK : HttpStatus.CREATED, data: callback, errors: null };
+      answers[index] = {
+        index,
+        code: result.replayed ? HttpStatus.OK : HttpStatus.CREATED,
+        data: callback,
+        errors: null,
+      };
     });
-    this.emit(SMS_CALLBACK_BATCH_ANSWERED, new SmsCallbackBatchAnsweredEvent(items.length, replayed, items.length - valid.length));
+    this.emit(
+      SMS_CALLBACK_BATCH_ANSWERED,
+      new SmsCallbackBatchAnsweredEvent(items.length, replayed, items.length - valid.length),
+    );
     return answers;
   }
 

@@ -11,7 +11,9 @@ const WINDOW_MS = 1_000;
 const THROTTLER_NAME = 'default';
 
 type Storage = ThrottlerStorage & {
-  incrementBy?(...args: [...Parameters<ThrottlerStorage['increment']>, number]): ReturnType<ThrottlerStorage['increment']>;
+  incrementBy?(
+    ...args: [...Parameters<ThrottlerStorage['increment']>, number]
+  ): ReturnType<ThrottlerStorage['increment']>;
 };
 
 /**

@@ -9,7 +9,7 @@ export class SmsCallbackBatchItem {
 
   @ApiProperty({
     description:
-      "What the single endpoint would have answered for it: `201` stored now, `200` a replay of a stored " +
+      'What the single endpoint would have answered for it: `201` stored now, `200` a replay of a stored ' +
       'callback (or of an identical earlier item of this batch), `400` invalid (nothing stored for it).',
     type: 'integer',
     enum: [201, 200, 400],
@@ -25,7 +25,7 @@ export class SmsCallbackBatchItem {
   data: SmsCallbackDto | null;
 
   @ApiProperty({
-    description: '`null` for 201 and 200; for 400, keyed by field as the single endpoint\'s, each `{ rule: message }`.',
+    description: "`null` for 201 and 200; for 400, keyed by field as the single endpoint's, each `{ rule: message }`.",
     type: 'object',
     additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
     nullable: true,
