@@ -61,6 +61,7 @@ function send(url: string, method: string, path: string, headers: Record<string,
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
       },
     );
+    req.setTimeout(5_000, () => req.destroy(new Error(`${method} ${path}: no answer within 5 s`)));
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -103,22 +104,24 @@ describe('multi-process mode (WEB_CONCURRENCY)', () => {
   });
 
   it('should serve from both workers and answer /metrics summed over them', async () => {
-    const { apiKey } = await t.issueKey();
+    const { apiKey, licenseId: apiKeyLicense } = await t.issueKey();
     const before = metricValue((await send(service!.url, 'GET', '/metrics')).text, 'sms_callbacks_stored_total');
     const statuses = await Promise.all(
       Array.from({ length: 10 }, () => post(service!.url, apiKey).then((r) => r.status)),
     );
     expect(statuses).toEqual(Array(10).fill(201));
 
-    const pids = new Set(
-      service!
-        .output()
-        .split('\n')
-        .filter((line) => line.includes(`"url":"${CALLBACK_PATH}"`) || line.includes(`POST ${CALLBACK_PATH}`))
-        .map((line) => /"pid":(\d+)/.exec(line)?.[1])
-        .filter(Boolean),
-    );
-    expect(pids.size).toBe(2);
+    // The access lines (with the pid of the worker that answered) are written after the answers.
+    const answeredBy = () =>
+      new Set(
+        service!
+          .output()
+          .split('\n')
+          .filter((line) => line.includes(`"route":"${CALLBACK_PATH}"`) && line.includes(apiKeyLicense))
+          .map((line) => /"pid":(\d+)/.exec(line)?.[1]),
+      );
+    await until('the access lines', () => answeredBy().size >= 2, 15_000);
+    expect(answeredBy().size).toBe(2);
     // Whichever worker answers the scrape, the count is the cluster's.
     for (let i = 0; i < 4; i++) {
       const res = await send(service!.url, 'GET', '/metrics');
@@ -146,8 +149,13 @@ describe('multi-process mode (WEB_CONCURRENCY)', () => {
     const { apiKey } = await t.issueKey();
     const [victim] = listeningPids(service!.output());
     process.kill(victim, 'SIGKILL');
-    // The other worker serves at once.
-    expect((await post(service!.url, apiKey)).status).toBe(201);
+    // The other worker serves at once (a connection handed to the dying worker before the primary knew is
+    // lost: the vendor sends again, as it would).
+    let served: { status: number } | undefined;
+    for (let attempt = 0; attempt < 3 && served === undefined; attempt++) {
+      served = await post(service!.url, apiKey).catch(() => undefined);
+    }
+    expect(served?.status).toBe(201);
     await until('a new worker', () => listeningPids(service!.output()).length >= 3, 150_000);
     expect(service!.output()).toMatch(new RegExp(`Worker ${victim} ended \\(SIGKILL\\)`));
     const statuses = await Promise.all(

@@ -22,7 +22,7 @@ export const BATCH_EXAMPLE_NAME = 'Three delivery reports';
 export const BATCH_EXAMPLE = [
   CALLBACK_EXAMPLE,
   CALLBACK_EXAMPLE,
-  { ...CALLBACK_EXAMPLE, referentId: 'msg-7f3a9d', status: 'delivered' },
+  { ...CALLBACK_EXAMPLE, referentId: 'msg-7f3a9d', sendTime: '2025-02-29 10:00:00' },
 ];
 
 const STORED_EXAMPLE = {
@@ -40,8 +40,7 @@ const STORED_EXAMPLE = {
   receivedAt: '2025-05-01T10:15:33.120Z',
 };
 
-const STATUS_ERROR =
-  'status must be an integer from -2147483648 to 2147483647, or null, e.g. 0 (digits in a string, "1", are read as a number).';
+const SEND_TIME_ERROR = 'sendTime "2025-02-29 10:00:00" is not a real time: 2025-02 has no day 29.';
 
 const DESCRIPTION = [
   `Up to ${MAX_BATCH_ITEMS} delivery reports in one request: a JSON array of the single endpoint's bodies ` +
@@ -92,7 +91,7 @@ export class SmsCallbackBatchController {
       data: [
         { index: 0, code: 201, data: STORED_EXAMPLE, errors: null },
         { index: 1, code: 200, data: STORED_EXAMPLE, errors: null },
-        { index: 2, code: 400, data: null, errors: { status: { isInt: STATUS_ERROR } } },
+        { index: 2, code: 400, data: null, errors: { sendTime: { isVendorTime: SEND_TIME_ERROR } } },
       ],
       message: 'OK',
       errors: null,

@@ -19,8 +19,8 @@ export class SmsCallbackBatchItem {
 
   @ApiProperty({
     description: 'The stored record (as the single endpoint answers it) for 201 and 200; `null` for 400.',
-    nullable: true,
-    allOf: [{ $ref: getSchemaPath(SmsCallbackDto) }],
+    // OpenAPI 3.0 has no nullable reference: the record, or null.
+    oneOf: [{ $ref: getSchemaPath(SmsCallbackDto) }, { type: 'object', nullable: true, enum: [null] }],
   })
   data: SmsCallbackDto | null;
 
