@@ -1,26 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { Redis } from 'ioredis';
 import { aCallback, CALLBACK_PATH } from './factories';
 import { embeddedEnv, runTs, ServiceProcess } from './support/processes';
 import { SlowCallback } from './support/slow-callback';
+import { REDIS_URL, redisIsUp } from './support/redis';
 import { createTestApp, TestApp } from './test-app';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function redisIsUp(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 /** The pids of the workers that logged "Listening on", in order (a restarted worker adds its own). */
 function listeningPids(output: string): number[] {
