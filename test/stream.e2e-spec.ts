@@ -111,6 +111,47 @@ describeWithBroker('the stream to the broker', () => {
     }
   });
 
+  it('should answer vendors at once while the broker stops confirming (the relay holds no connection while it waits)', async () => {
+    const { apiKey, enterpriseId } = await t.issueKey();
+    const first = await request(t.http).post(CALLBACK_PATH).set('API-KEY', apiKey).send(aCallback()).expect(201);
+    await consumer.waitFor(() => consumer.of(enterpriseId).length, 1, 5_000);
+    // The broker now takes the messages but never confirms them: the relay's next batch waits for the
+    // publish timeout (10 s). On the embedded database (one connection) a relay that held its connection
+    // meanwhile would make every vendor wait too.
+    proxy.stall();
+    const ids = [first.body.data.id];
+    const slowest = { ms: 0 };
+    const started = Date.now();
+    for (let i = 0; i < 10; i++) {
+      const sent = Date.now();
+      const created = await request(t.http).post(CALLBACK_PATH).set('API-KEY', apiKey).send(aCallback()).expect(201);
+      slowest.ms = Math.max(slowest.ms, Date.now() - sent);
+      ids.push(created.body.data.id);
+      await sleep(300);
+    }
+    const listed = await request(t.http).get(CALLBACK_PATH).query({ limit: 20 }).set('API-KEY', apiKey).expect(200);
+    expect(listed.body.total_record).toBe(ids.length);
+    process.stdout.write(
+      `stream, broker not confirming: 10 callbacks stored over ${Date.now() - started} ms, slowest answer ${slowest.ms} ms\n`,
+    );
+    expect(slowest.ms).toBeLessThan(2_000);
+
+    await proxy.down();
+    await proxy.up();
+    await consumer.waitFor(
+      () => new Set(consumer.of(enterpriseId).map((m) => m.body.data.id)).size,
+      ids.length,
+      40_000,
+    );
+    expect(new Set(consumer.of(enterpriseId).map((m) => m.body.data.id))).toEqual(new Set(ids));
+    expect(
+      await until(
+        () => outboxRowsOf(t, ids),
+        (rows) => rows === 0,
+      ),
+    ).toBe(0);
+  });
+
   it('should keep storing while the broker is cut, say so in readiness, and publish the backlog oldest first when it returns', async () => {
     const { apiKey, enterpriseId } = await t.issueKey();
     await proxy.down();

@@ -75,6 +75,8 @@ export class LicenseChangeListener implements OnApplicationBootstrap, OnApplicat
     }
     if (listens) {
       this.mode = 'listening';
+      // Licenses cached while the listener was starting may have changed unannounced to it.
+      this.cache.clear();
       this.logger.log('Listening for license changes (PostgreSQL LISTEN/NOTIFY)');
       this.markStarted('listening');
       return;
@@ -85,7 +87,10 @@ export class LicenseChangeListener implements OnApplicationBootstrap, OnApplicat
       `LISTEN/NOTIFY does not reach this instance (embedded database, or a transaction pooler): checking the ` +
         `licenses for changes every ${POLL_INTERVAL_MS} ms instead`,
     );
+    // The first mark, then forget what was cached while the probe ran (a change made meanwhile, e.g. by the
+    // CLI right after the start, would otherwise wait for the cache's TTL): every later change moves the mark.
     await this.poll();
+    this.cache.clear();
     this.pollTimer = setInterval(() => void this.poll(), POLL_INTERVAL_MS);
     this.pollTimer.unref();
     this.markStarted('polling');

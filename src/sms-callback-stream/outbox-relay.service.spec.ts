@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import type { StoredSmsCallback } from '../sms-callback/sms-callback.repository';
 import type { BrokerPublisher } from './broker-publisher';
 import { OutboxRelay } from './outbox-relay.service';
@@ -15,45 +14,29 @@ function entry(n: number, present = true): ClaimedEntry {
   return { outboxId: String(n), callbackId: id, callback: present ? (callback as unknown as StoredSmsCallback) : null };
 }
 
-/** An outbox in memory with the transaction the relay runs: rows removed only when it commits. */
+/** An outbox in memory with the relay's leases: a claimed row is not claimed again until it is released. */
 class FakeOutbox {
   rows: ClaimedEntry[] = [];
-  committed: string[][] = [];
-  rolledBack = 0;
-  private removing: string[] = [];
+  /** The ids of each remove call, in order. */
+  removed: string[][] = [];
+  released: string[][] = [];
+  private leased = new Set<string>();
 
   readonly repository = {
-    claimOldest: async (_runner: unknown, limit: number) => this.rows.slice(0, limit),
-    remove: async (_runner: unknown, ids: string[]) => {
-      this.removing.push(...ids);
+    claimOldest: async (limit: number) => {
+      const claimed = this.rows.filter((row) => !this.leased.has(row.outboxId)).slice(0, limit);
+      claimed.forEach((row) => this.leased.add(row.outboxId));
+      return claimed;
+    },
+    remove: async (ids: string[]) => {
+      this.removed.push(ids);
+      this.rows = this.rows.filter((row) => !ids.includes(row.outboxId));
+    },
+    release: async (ids: string[]) => {
+      this.released.push(ids);
+      ids.forEach((id) => this.leased.delete(id));
     },
   } as unknown as OutboxRepository;
-
-  readonly dataSource = {
-    createQueryRunner: () => {
-      let active = false;
-      return {
-        connect: async () => undefined,
-        startTransaction: async () => {
-          active = true;
-          this.removing = [];
-        },
-        commitTransaction: async () => {
-          active = false;
-          this.committed.push(this.removing);
-          this.rows = this.rows.filter((row) => !this.removing.includes(row.outboxId));
-        },
-        rollbackTransaction: async () => {
-          active = false;
-          this.rolledBack++;
-        },
-        get isTransactionActive() {
-          return active;
-        },
-        release: async () => undefined,
-      };
-    },
-  } as unknown as DataSource;
 }
 
 /** A publisher that confirms what `confirm` says (by callback id), and records what it was given. */
@@ -91,13 +74,7 @@ describe('OutboxRelay', () => {
       ...options,
     });
     metrics = new SmsCallbackStreamMetrics(undefined, () => ({ backlog: 0, oldestAgeSeconds: 0, brokerUp: true }));
-    relay = new OutboxRelay(
-      settings,
-      outbox.dataSource,
-      outbox.repository,
-      publisher as unknown as BrokerPublisher,
-      metrics,
-    );
+    relay = new OutboxRelay(settings, outbox.repository, publisher as unknown as BrokerPublisher, metrics);
     relay.onApplicationBootstrap();
   };
   const counted = async (counter: { get(): Promise<{ values: Array<{ value: number; labels: object }> }> }) =>
@@ -116,18 +93,19 @@ describe('OutboxRelay', () => {
     start({ batchSize: 2 });
     await sleep(100);
     expect(publisher.published).toEqual([1, 2, 3, 4, 5].map((n) => entry(n).callbackId));
-    expect(outbox.committed.filter((ids) => ids.length > 0)).toEqual([['1', '2'], ['3', '4'], ['5']]);
+    expect(outbox.removed).toEqual([['1', '2'], ['3', '4'], ['5']]);
     expect(outbox.rows).toEqual([]);
     expect((await counted(metrics.published))[0].value).toBe(5);
   });
 
-  it('should keep the rows the broker did not confirm, count them as failures and send them again', async () => {
+  it('should keep the rows the broker did not confirm, end their lease, count them as failures and send them again', async () => {
     outbox.rows = [1, 2, 3].map((n) => entry(n));
     let refusals = 1;
     publisher.confirm = (id) => !(id === entry(2).callbackId && refusals-- > 0);
     start();
     await sleep(150);
-    expect(outbox.committed[0]).toEqual(['1', '3']);
+    expect(outbox.removed[0]).toEqual(['1', '3']);
+    expect(outbox.released[0]).toEqual(['2']);
     expect(publisher.published.filter((id) => id === entry(2).callbackId)).toHaveLength(2);
     expect(outbox.rows).toEqual([]);
     const failures = await counted(metrics.failures);
@@ -148,7 +126,7 @@ describe('OutboxRelay', () => {
     start();
     await sleep(100);
     expect(publisher.published).toEqual([]);
-    expect(outbox.committed).toEqual([]);
+    expect(outbox.removed).toEqual([]);
     const failures = await counted(metrics.failures);
     expect(failures.find((value) => (value.labels as { stage: string }).stage === 'connect')?.value).toBeGreaterThan(0);
 

@@ -1,8 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { BrokerPublisher } from './broker-publisher';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRepository, type ClaimedEntry } from './outbox.repository';
 import { messageOf } from './sms-callback-message';
 import { SmsCallbackStreamMetrics } from './sms-callback-stream.metrics';
 import { STREAM_SETTINGS, type ResolvedStreamOptions } from './sms-callback-stream.options';
@@ -14,10 +12,11 @@ const FAILURE_LOG_INTERVAL_MS = 60_000;
 const FIRST_RETRY_DELAY_MS = 250;
 
 /**
- * Moves the outbox to the broker, oldest first, in batches: in one transaction, lock the oldest rows no
- * other instance holds (`FOR UPDATE SKIP LOCKED`), publish their callbacks, and delete the rows the broker
- * confirmed, then commit. A process that dies mid-batch leaves its rows to the next relay (they may be
- * published twice, with the same `messageId`: at least once). Runs as soon as this process has committed
+ * Moves the outbox to the broker, oldest first, in batches: claim the oldest rows no other relay holds (a
+ * lease of twice the publish timeout, taken in one short statement), publish their callbacks with no
+ * connection nor transaction held, delete the rows the broker confirmed and end the lease of the others (the
+ * next batch takes them first). A process that dies mid-batch leaves its rows to the next relay once their
+ * lease ends (they may be published twice, with the same `messageId`: at least once). Runs as soon as this process has committed
  * outbox rows (whichever route stored the callbacks), every `pollIntervalMs` for rows of other instances,
  * and right away while full
  * batches come; while the broker or the database is unreachable it retries, backing off to
@@ -33,14 +32,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private pauseEnd?: { end(): void; byStores: boolean };
   private failingSince?: number;
   private failureLoggedAt = 0;
+  /** Longer than a batch's wait for confirms, so that no other relay takes rows still being published. */
+  private readonly leaseMs: number;
 
   constructor(
     @Inject(STREAM_SETTINGS) private readonly settings: ResolvedStreamOptions,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: OutboxRepository,
     @Inject(BrokerPublisher) private readonly publisher: BrokerPublisher | null,
     private readonly metrics: SmsCallbackStreamMetrics,
-  ) {}
+  ) {
+    this.leaseMs = 2 * settings.publishTimeoutMs;
+  }
 
   onApplicationBootstrap(): void {
     if (this.publisher) {
@@ -96,47 +98,49 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.failed('The broker is unreachable', err);
       return 'retry';
     }
-    const runner = this.dataSource.createQueryRunner();
+    let claimed: ClaimedEntry[];
     try {
-      await runner.connect();
-      await runner.startTransaction();
-      const claimed = await this.outbox.claimOldest(runner, this.settings.batchSize);
-      if (claimed.length === 0) {
-        await runner.commitTransaction();
-        return 'idle';
-      }
-      const gone = claimed.filter((entry) => entry.callback === null);
-      if (gone.length > 0) {
-        this.logger.warn(
-          `${gone.length} callback(s) in the outbox no longer exist (dropped by retention?), not published: ` +
-            gone.map((entry) => entry.callbackId).join(', '),
-        );
-      }
-      const present = claimed.filter((entry) => entry.callback !== null);
-      const confirmed = await publisher.publish(present.map((entry) => messageOf(entry.callback!)));
-      const published = present.filter((_, i) => confirmed[i]);
-      const unconfirmed = present.length - published.length;
-      this.metrics.published.inc(published.length);
-      this.metrics.failures.inc({ stage: 'publish' }, unconfirmed);
+      claimed = await this.outbox.claimOldest(this.settings.batchSize, this.leaseMs);
+    } catch (err) {
+      this.failed('Reading the outbox failed', err);
+      return 'retry';
+    }
+    if (claimed.length === 0) {
+      return 'idle';
+    }
+    const gone = claimed.filter((entry) => entry.callback === null);
+    if (gone.length > 0) {
+      this.logger.warn(
+        `${gone.length} callback(s) in the outbox no longer exist (dropped by retention?), not published: ` +
+          gone.map((entry) => entry.callbackId).join(', '),
+      );
+    }
+    const present = claimed.filter((entry) => entry.callback !== null);
+    const confirmed = await publisher
+      .publish(present.map((entry) => messageOf(entry.callback!)))
+      .catch(() => present.map(() => false));
+    const published = present.filter((_, i) => confirmed[i]);
+    const unpublished = present.filter((_, i) => !confirmed[i]);
+    this.metrics.published.inc(published.length);
+    this.metrics.failures.inc({ stage: 'publish' }, unpublished.length);
+    try {
       const done = [...gone, ...published].map((entry) => entry.outboxId);
       if (done.length > 0) {
-        await this.outbox.remove(runner, done);
+        await this.outbox.remove(done);
       }
-      await runner.commitTransaction();
-      if (unconfirmed > 0) {
-        this.failed(`The broker did not confirm ${unconfirmed} message(s)`, publisher.status.error ?? 'nacked');
-        return 'retry';
+      if (unpublished.length > 0) {
+        await this.outbox.release(unpublished.map((entry) => entry.outboxId));
       }
-      return claimed.length === this.settings.batchSize ? 'more' : 'idle';
     } catch (err) {
-      if (runner.isTransactionActive) {
-        await runner.rollbackTransaction().catch(() => undefined);
-      }
-      this.failed('Relaying the outbox failed', err);
+      // The rows come back when their lease ends, and are sent again (same messageId).
+      this.failed('Removing the published callbacks from the outbox failed', err);
       return 'retry';
-    } finally {
-      await runner.release();
     }
+    if (unpublished.length > 0) {
+      this.failed(`The broker did not confirm ${unpublished.length} message(s)`, publisher.status.error ?? 'nacked');
+      return 'retry';
+    }
+    return claimed.length === this.settings.batchSize ? 'more' : 'idle';
   }
 
   /** Waits `ms`, or less: until shutdown, or (when `byStores`) until a callback is stored. */

@@ -5,7 +5,8 @@ export const OUTBOX_TABLE = 'sms_callback_outbox';
 /**
  * A newly stored callback that the broker has not confirmed yet. Written in the statement that stores the
  * callback (see `CallbackOutbox`), deleted once the broker confirmed its message. Its own table, keyed to
- * the callback by id and time received, without a foreign key: a callback may be dropped by retention.
+ * the callback by id, time received and partition key, without a foreign key: a callback may be dropped by
+ * retention.
  */
 @Entity({ name: OUTBOX_TABLE })
 export class SmsCallbackOutboxEntry {
@@ -23,4 +24,12 @@ export class SmsCallbackOutboxEntry {
   /** The callback's `received_at`: with its id, where to find it (also in a table partitioned by time). */
   @Column({ name: 'callback_received_at', type: 'timestamptz' })
   callbackReceivedAt: Date;
+
+  /** The callback's `send_time_at`, its partition key: the relay reads the callback from that partition only. */
+  @Column({ name: 'callback_send_time_at', type: 'timestamptz', nullable: true })
+  callbackSendTimeAt: Date | null;
+
+  /** Set while a relay publishes the row; a row whose lease ran out (its relay died) is claimed again. */
+  @Column({ name: 'claimed_until', type: 'timestamptz', nullable: true })
+  claimedUntil: Date | null;
 }

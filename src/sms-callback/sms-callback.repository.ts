@@ -297,7 +297,8 @@ export class SmsCallbackRepository {
  */
 function withOutboxRows(insert: string, outboxTable: string): string {
   return `WITH inserted AS (${insert}),
-       outboxed AS (INSERT INTO ${outboxTable} (callback_id, callback_received_at) SELECT "id", "receivedAt" FROM inserted)
+       outboxed AS (INSERT INTO ${outboxTable} (callback_id, callback_received_at, callback_send_time_at)
+                    SELECT "id", "receivedAt", "sendTimeAt" FROM inserted)
      SELECT * FROM inserted`;
 }
 

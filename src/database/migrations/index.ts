@@ -4,6 +4,7 @@ import { CallbackNormalisedData1764400000000 } from './1764400000000-callback-no
 import { CallbackStatsCoveringIndex1764500000000 } from './1764500000000-callback-stats-covering-index';
 import { PartitionCallbacksBySendTime1764600000000 } from './1764600000000-partition-callbacks-by-send-time';
 import { SmsCallbackOutbox1764700000000 } from './1764700000000-sms-callback-outbox';
+import { OutboxLeases1764750000000 } from './1764750000000-outbox-leases';
 
 /** Every migration, in order. Listed by class so that the build, the CLI and the tests load the same set. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   CallbackStatsCoveringIndex1764500000000,
   PartitionCallbacksBySendTime1764600000000,
   SmsCallbackOutbox1764700000000,
+  OutboxLeases1764750000000,
 ];
