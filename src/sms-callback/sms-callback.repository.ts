@@ -119,7 +119,8 @@ export class SmsCallbackRepository {
     const insert = `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.join(', ')})
        VALUES ${tuples.join(', ')}
        ON CONFLICT (enterprise_id, replay_key, send_time_at) DO NOTHING
-       RETURNING id AS "id", received_at AS "receivedAt", enterprise_id AS "enterpriseId", replay_key AS "replayKey"`;
+       RETURNING id AS "id", received_at AS "receivedAt", send_time_at AS "sendTimeAt",
+         enterprise_id AS "enterpriseId", replay_key AS "replayKey"`;
     const made: Array<Pick<InsertedSmsCallback, 'id' | 'receivedAt' | 'enterpriseId' | 'replayKey'>> =
       await this.callbacks.query(this.outbox ? withOutboxRows(insert, this.outbox.table) : insert, params);
     if (made.length > 0) {
