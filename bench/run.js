@@ -512,7 +512,16 @@ async function load(target, connections, seconds, phase) {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: '*/*', 'API-KEY': target.apiKey },
     setupClient(client) {
-      const state = { id: null, busy: false };
+      /**
+ * A client whose connection may end under it (PostgreSQL restarted by someone else on a shared machine): logged,
+ * and its next query fails, so the run ends through the clean-up instead of crashing with the servers left running.
+ */
+function watched(client) {
+  client.on('error', (err) => log(`database connection lost: ${err.message}`));
+  return client;
+}
+
+const state = { id: null, busy: false };
       states.push(state);
       client.benchState = state;
       client.setRequests([
@@ -777,6 +786,15 @@ async function startService(url, name, opts, env = {}) {
   return { service, servicePort, serviceEnv, serviceSampler, license };
 }
 
+/**
+ * A client whose connection may end under it (PostgreSQL restarted by someone else on a shared machine): logged,
+ * and its next query fails, so the run ends through the clean-up instead of crashing with the servers left running.
+ */
+function watched(client) {
+  client.on('error', (err) => log(`database connection lost: ${err.message}`));
+  return client;
+}
+
 const state = {
   admin: null,
   db: null,
@@ -853,7 +871,7 @@ async function main() {
   }
 
   // 2. a fresh database
-  state.admin = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  state.admin = watched(new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 }));
   await withTimeout(state.admin.connect(), 10_000, 'connecting to the admin database');
   const dbName = `sms_bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
   const benchUrl = await createDatabase(adminUrl, dbName);
@@ -898,7 +916,7 @@ async function main() {
   if (opts.unpartitioned) {
     const plainUrl = await createDatabase(adminUrl, `${dbName}_plain`);
     const plain = await startService(plainUrl, 'service-unpartitioned', opts);
-    const db = new Client({ connectionString: plainUrl, connectionTimeoutMillis: 5_000 });
+    const db = watched(new Client({ connectionString: plainUrl, connectionTimeoutMillis: 5_000 }));
     state.clients.push(db);
     await db.connect();
     await db.query(`BEGIN;
@@ -961,7 +979,7 @@ async function main() {
     targets.push({ ...baseline, apiKey: license.apiKey, table: 'baseline_sms_callbacks' });
   }
 
-  state.db = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5_000 });
+  state.db = watched(new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5_000 }));
   await state.db.connect();
 
   const ensureAlive = () => {
