@@ -512,16 +512,7 @@ async function load(target, connections, seconds, phase) {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: '*/*', 'API-KEY': target.apiKey },
     setupClient(client) {
-      /**
- * A client whose connection may end under it (PostgreSQL restarted by someone else on a shared machine): logged,
- * and its next query fails, so the run ends through the clean-up instead of crashing with the servers left running.
- */
-function watched(client) {
-  client.on('error', (err) => log(`database connection lost: ${err.message}`));
-  return client;
-}
-
-const state = { id: null, busy: false };
+      const state = { id: null, busy: false };
       states.push(state);
       client.benchState = state;
       client.setRequests([
