@@ -116,6 +116,7 @@ const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
+const { compareWithExact, rollUp } = require('./stats-rollup-check');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
@@ -342,6 +343,35 @@ class Service {
   }
 }
 
+/**
+ * A pg connection that opens again at its next query after the server dropped it (someone restarted the shared
+ * PostgreSQL during a long seeding).
+ */
+function reconnecting(connectionString, name) {
+  let client = null;
+  const open = async () => {
+    const opened = new Client({ connectionString, connectionTimeoutMillis: 5_000 });
+    opened.on('error', (err) => {
+      log(`${name} connection: ${err.message}`);
+      if (client === opened) {
+        client = null;
+      }
+    });
+    await opened.connect();
+    client = opened;
+    return opened;
+  };
+  return {
+    connect: open,
+    query: async (...args) => (client ?? (await open())).query(...args),
+    end: async () => {
+      if (client) {
+        await client.end();
+      }
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // HTTP
 
@@ -541,9 +571,9 @@ async function measureRetention({ db, env, port, apiKey }) {
   log(`retention: dropped ${report.dropped.join(', ')} (${rows} rows) in ${report.durationMs} ms`);
   return [
     `Retention (npm run callbacks -- maintain, CALLBACK_RETENTION_DAYS=${report.retentionDays}): dropped ${report.dropped.join(', ') || 'NOTHING'} ` +
-      `(${rows.toLocaleString('en')} callbacks, one day) in ${report.durationMs} ms of maintenance (${wallMs} ms for the whole CLI process, ` +
-      `start-up included); failures: ${report.failures.length ? report.failures.join('; ') : 'none'}. ` +
-      `Target: under a second.`,
+      `(${rows.toLocaleString('en')} callbacks, one day): the drop (partition and its day of the rollup) ${report.dropMs} ms ` +
+      `(target: under a second); the whole maintenance run ${report.durationMs} ms, the statistics rollup included ` +
+      `(${wallMs} ms for the whole CLI process, start-up included); failures: ${report.failures.length ? report.failures.join('; ') : 'none'}.`,
     `  meanwhile 4 connections posted callbacks: ${during.count} answered during the run, slowest ${fmt(during.max)} ms ` +
       `(p50 ${fmt(during.p50)} ms); over the whole load ${load.count} answers, ${load.errors} not 2xx.`,
   ].join('\n');
@@ -727,8 +757,7 @@ async function main() {
   }
 
   // 2. a fresh database
-  state.admin = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
-  state.admin.on('error', (err) => log(`admin connection: ${err.message}`));
+  state.admin = reconnecting(adminUrl, 'admin');
   await state.admin.connect();
   const dbName = `sms_bench_queries_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
   await state.admin.query(`CREATE DATABASE "${dbName}"`);
@@ -759,8 +788,7 @@ async function main() {
   // 4. licenses: the measured enterprise's through the CLI (a real key), the others' straight into the table
   const license = await issueLicense(env, ENTERPRISE);
   log(`issued license ${license.id} (${license.keyPrefix}...) for enterprise ${ENTERPRISE}`);
-  state.db = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5_000 });
-  state.db.on('error', (err) => log(`bench connection: ${err.message}`));
+  state.db = reconnecting(benchUrl, 'bench');
   await state.db.connect();
   const db = state.db;
   const others =
@@ -834,6 +862,21 @@ async function main() {
   log(`indexes built in ${indexSeconds.toFixed(0)} s; VACUUM (ANALYZE) ...`);
   const vacuumed = await vacuumAnalyze(benchUrl, true, seedLog);
   service.ensureAlive();
+
+  // 5b. the statistics rollup of the seeded window, as the maintenance job makes it (its first run over 30 days)
+  log('rolling the statistics up (npm run callbacks -- maintain) ...');
+  const rollup = await rollUp({ runCommand, cli: CALLBACKS_CLI, env, HarnessError });
+  const rollupSize = (
+    await db.query(
+      `SELECT count(*)::int AS rows, pg_size_pretty(pg_total_relation_size('sms_callback_stats_hourly')) AS size
+         FROM sms_callback_stats_hourly`,
+    )
+  ).rows[0];
+  const rollupLine =
+    `Statistics rollup (npm run callbacks -- maintain, its first run): ${rollup.report.rollup?.hours ?? 0} hours, ` +
+    `${(rollup.report.rollup?.callbacks ?? 0).toLocaleString('en')} callbacks rolled up in ${(rollup.ms / 1000).toFixed(1)} s ` +
+    `(load ${loadavg()}); ${rollupSize.rows.toLocaleString('en')} rollup rows, ${rollupSize.size}; failures: ${rollup.report.failures.join('; ') || 'none'}`;
+  log(rollupLine);
 
   const counts = (
     await db.query(
@@ -987,6 +1030,26 @@ async function main() {
     }
   }
 
+  // 7b. the rollup's answers against the exact SQL (30 days, one day)
+  const comparisons = [];
+  for (const [label, from, to] of [
+    ['30 days', `${days[0]}T00:00:00${LOCAL_OFFSET}`, `${addDays(days[0], SEED_DAYS)}T00:00:00${LOCAL_OFFSET}`],
+    ['one local day', `${days[3]}T00:00:00${LOCAL_OFFSET}`, `${addDays(days[3], 1)}T00:00:00${LOCAL_OFFSET}`],
+  ]) {
+    const line = await compareWithExact({
+      db,
+      port,
+      apiKey: license.apiKey,
+      enterprise: ENTERPRISE,
+      label,
+      from,
+      to,
+      statsPath: STATS_PATH,
+    });
+    log(line);
+    comparisons.push(line);
+  }
+
   // 8. report (stdout)
   const out = [];
   const w = (line = '') => out.push(line);
@@ -1138,6 +1201,11 @@ async function main() {
       ? `All read targets met at concurrency ${Math.max(...opts.concurrency)}.`
       : `Read targets missed at concurrency ${Math.max(...opts.concurrency)}: ${missed.map((r) => `${r.type.name} (p99 ${fmt(r.p99)} ms, target ${r.type.targetMs} ms)`).join('; ')}.`,
   );
+  w();
+  w(rollupLine);
+  for (const line of comparisons) {
+    w(line);
+  }
   w();
   // Retention last (after the EXPLAINs, which read the days it drops): the oldest full day, under a write load.
   w(await measureRetention({ db, env, port, apiKey: license.apiKey }));

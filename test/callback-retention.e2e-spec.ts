@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { migrations } from '../src/database/migrations';
-import { CallbackPartitionsRepository } from '../src/sms-callback/retention/callback-partitions.repository';
-import { CallbackRetentionService } from '../src/sms-callback/retention/callback-retention.service';
 import { addDays, partitionName, utcDay } from '../src/sms-callback/retention/partition-days';
-import { schemaDataSource, withSchema } from './support/schema-data-source';
+import { CallbacksSchema, maintenanceOn, migratedCallbacksSchema } from './support/callbacks-schema';
+import { schemaDataSource } from './support/schema-data-source';
 
 const onServer = process.env.DB_POOL_SIZE !== '1';
 const DAY = 86_400_000;
@@ -14,14 +12,13 @@ const DAY = 86_400_000;
  * creates, drops and deletes for a retention, and how it behaves beside another instance or a held lock.
  */
 describe('partition maintenance and retention', () => {
-  const schema = `retention_test_${randomBytes(4).toString('hex')}`;
-  let dropSchema: () => Promise<void>;
+  let created: CallbacksSchema;
+  let schema: string;
   let db: DataSource;
   let licenseId: string;
   const now = new Date();
   const today = utcDay(now);
-  const retention = (retentionDays: number) =>
-    new CallbackRetentionService(db, new CallbackPartitionsRepository(), { retentionDays, intervalMinutes: 0 });
+  const retention = (retentionDays: number) => maintenanceOn(db, { retentionDays });
 
   /** A callback with this send time (null: unreadable) received at `receivedAt`; returns its id. */
   const insert = async (sendTimeAt: Date | null, receivedAt = now): Promise<string> => {
@@ -44,17 +41,11 @@ describe('partition maintenance and retention', () => {
     ).map((row) => row.name);
 
   beforeAll(async () => {
-    dropSchema = await withSchema(schema);
-    db = await schemaDataSource(schema, migrations);
-    await db.runMigrations();
-    [{ id: licenseId }] = await db.query<Array<{ id: string }>>(
-      `INSERT INTO licenses (enterprise_id, key_prefix, key_hash) VALUES ('ent', 'smscb_x', $1) RETURNING id`,
-      ['1'.repeat(64)],
-    );
+    created = await migratedCallbacksSchema('retention_test');
+    ({ db, licenseId, schema } = created);
   });
   afterAll(async () => {
-    await db?.destroy();
-    await dropSchema?.();
+    await created?.drop();
   });
 
   it('should keep a partition for yesterday, today and each of the 7 days ahead, creating the missing ones', async () => {
@@ -77,6 +68,8 @@ describe('partition maintenance and retention', () => {
     // Retention 1 day, a day from now: yesterday's callbacks are all over a day old, today's not all.
     const report = await retention(1).runMaintenance(new Date(now.getTime() + DAY));
     expect(report.dropped).toEqual([partitionName(addDays(today, -1))]);
+    expect(report.dropMs).toBeGreaterThanOrEqual(0);
+    expect(report.dropMs).toBeLessThanOrEqual(report.durationMs);
     expect(await exists(yesterdays)).toBe(false);
     expect(await exists(todays)).toBe(true);
   });

@@ -12,6 +12,7 @@ import { SmsCallbackController } from './sms-callback.controller';
 import { SmsCallback } from './sms-callback.entity';
 import { SmsCallbackRepository } from './sms-callback.repository';
 import { SmsCallbackService } from './sms-callback.service';
+import { RolledStatsRepository } from './stats/rolled-stats.repository';
 
 /**
  * The vendor delivery-report endpoint and the read API. Exports {@link SmsCallbackService} and
@@ -25,6 +26,7 @@ import { SmsCallbackService } from './sms-callback.service';
   controllers: [SmsCallbackBatchController, SmsCallbackController],
   providers: [
     SmsCallbackRepository,
+    RolledStatsRepository,
     SmsCallbackService,
     SmsCallbackValidator,
     SmsCallbackBodyPipe,

@@ -2,6 +2,9 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryRunner, Repository, SelectQueryBuilder } from 'typeorm';
 import { CALLBACK_OUTBOX, type CallbackOutbox } from './callback-outbox';
+import { onReplica } from './read-replica';
+import { roundedOrNull, type SmsCallbackStats } from './stats/callback-stats';
+import { LATENCY_MS } from './stats/stats-sketch';
 import { SmsCallback } from './sms-callback.entity';
 
 /** A callback to store; `rawBody` is the body's JSON text as received (jsonb keeps its numbers exactly). */
@@ -25,13 +28,6 @@ export interface SmsCallbackFilter {
 }
 
 export type SmsCallbackOrder = 'receivedAt' | 'sendTime';
-
-export interface SmsCallbackStats {
-  total: number;
-  distinctRequestIds: number;
-  byStatus: Array<{ status: number | null; count: number }>;
-  latency: { count: number; minMs: number | null; medianMs: number | null; p95Ms: number | null; maxMs: number | null };
-}
 
 /** The columns a caller reads back: everything but the raw body and the replay key. */
 const COLUMNS: Record<keyof StoredSmsCallback, string> = {
@@ -207,7 +203,7 @@ export class SmsCallbackRepository {
     ]);
   }
 
-  /** Counts by status, distinct send requests and telco latency, computed by PostgreSQL. */
+  /** Counts by status, distinct send requests and telco latency, computed exactly by PostgreSQL over the callbacks. */
   async stats(enterpriseId: string, filter: SmsCallbackFilter): Promise<SmsCallbackStats> {
     const [totals, byStatus] = await Promise.all([
       this.onReplica((runner) =>
@@ -249,20 +245,12 @@ export class SmsCallbackRepository {
         p95Ms: roundedOrNull(totals?.percentiles?.[1]),
         maxMs: roundedOrNull(totals?.maxMs),
       },
+      approximate: false,
     };
   }
 
-  /**
-   * Runs a read of the read API on a read replica (DATABASE_READ_URL; the primary without one). Everything
-   * else, the writes and the reads of the write path, goes to the primary (the data source's default mode).
-   */
-  private async onReplica<T>(read: (runner: QueryRunner) => Promise<T>): Promise<T> {
-    const runner = this.callbacks.manager.connection.createQueryRunner('slave');
-    try {
-      return await read(runner);
-    } finally {
-      await runner.release();
-    }
+  private onReplica<T>(read: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    return onReplica(this.callbacks.manager.connection, read);
   }
 
   private filtered(
@@ -301,12 +289,4 @@ function withOutboxRows(insert: string, outboxTable: string): string {
        outboxed AS (INSERT INTO ${outboxTable} (callback_id, callback_received_at, callback_send_time_at)
                     SELECT "id", "receivedAt", "sendTimeAt" FROM inserted)
      SELECT * FROM inserted`;
-}
-
-/** Telco latency in milliseconds, as double precision (`extract` would give slower numeric); NULL without both times. */
-const LATENCY_MS = "date_part('epoch', c.response_time_telco_at - c.send_time_at) * 1000";
-
-/** Whole milliseconds (the times themselves have at most millisecond precision). */
-function roundedOrNull(value: number | string | null | undefined): number | null {
-  return value === null || value === undefined ? null : Math.round(Number(value));
 }

@@ -15,6 +15,7 @@ import { SMS_CALLBACK_BATCH_ANSWERED, SmsCallbackBatchAnsweredEvent } from './ev
 import { SMS_CALLBACK_STORED, SmsCallbackStoredEvent } from './events/sms-callback-stored.event';
 import { replayKeyOf } from './replay-key';
 import { NewSmsCallback, SmsCallbackFilter, SmsCallbackRepository, StoredSmsCallback } from './sms-callback.repository';
+import { RolledStatsRepository } from './stats/rolled-stats.repository';
 
 /**
  * `total_record` of a list counts the matching callbacks up to this many; past it the list answers this number
@@ -34,6 +35,7 @@ export class SmsCallbackService {
 
   constructor(
     private readonly callbacks: SmsCallbackRepository,
+    private readonly rolledStats: RolledStatsRepository,
     private readonly writer: CallbackWriter,
     private readonly normalizer: CallbackNormalizer,
     private readonly validator: SmsCallbackValidator,
@@ -119,13 +121,20 @@ export class SmsCallbackService {
     return toSmsCallbackDto(found);
   }
 
+  /**
+   * From the hourly rollup when it covers a whole hour of the range and keeps the filters (send time, status), else
+   * exactly over the callbacks. Counts, min and max are exact either way.
+   */
   async stats(enterpriseId: string, query: SmsCallbackFilterQuery): Promise<SmsCallbackStatsDto> {
-    const stats = await this.callbacks.stats(enterpriseId, this.filterOf(query));
+    const filter = this.filterOf(query);
+    const stats =
+      (await this.rolledStats.stats(enterpriseId, filter)) ?? (await this.callbacks.stats(enterpriseId, filter));
     return {
       total: stats.total,
       distinctRequestIds: stats.distinctRequestIds,
       byStatus: stats.byStatus,
       telcoLatency: stats.latency,
+      approximate: stats.approximate,
     };
   }
 

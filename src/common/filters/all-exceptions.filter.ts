@@ -8,7 +8,7 @@ import { requestIdOf } from '../../logging/request-context';
 import { redactUrl } from '../../logging/redact';
 import { lingerOnClose } from '../http/lingering-close';
 import { allowedMethods } from './allowed-methods';
-import { isDatabaseUnavailable, unstorableValueCode } from './database-errors';
+import { isDatabaseTimeout, isDatabaseUnavailable, unstorableValueCode } from './database-errors';
 
 interface Answer {
   status: number;
@@ -62,7 +62,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       });
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
-        message: 'The database is unavailable; nothing was stored. Send the request again later.',
+        message: unavailableMessage(request.method, isDatabaseTimeout(exception)),
         errors: null,
         headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
       };
@@ -166,6 +166,23 @@ function messageOf(exception: HttpException): string {
     return message.join('; ');
   }
   return typeof message === 'string' ? message : statusText(exception.getStatus());
+}
+
+/**
+ * What a 503 from the database says: whether it did not answer in time (a statement timeout) or could not be reached,
+ * and for a read, which changes nothing, what helps (a narrower range) instead of "nothing was stored".
+ */
+function unavailableMessage(method: string, timedOut: boolean): string {
+  const read = method === 'GET' || method === 'HEAD';
+  if (timedOut) {
+    return read
+      ? 'The database did not answer in time (statement timeout, DB_STATEMENT_TIMEOUT_MS). Send the request again ' +
+          'later, or narrow it (a shorter sentFrom/sentTo range, more filters).'
+      : 'The database did not answer in time (statement timeout); nothing was stored. Send the request again later.';
+  }
+  return read
+    ? 'The database is unavailable. Send the request again later.'
+    : 'The database is unavailable; nothing was stored. Send the request again later.';
 }
 
 function errorMessage(error: unknown): string {

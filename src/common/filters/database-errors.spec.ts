@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from './database-errors';
+import { isDatabaseTimeout, isDatabaseUnavailable } from './database-errors';
 
 describe('isDatabaseUnavailable', () => {
   it.each([
@@ -21,5 +21,27 @@ describe('isDatabaseUnavailable', () => {
     ['nothing', undefined],
   ])('should say no for %s', (_case, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+describe('isDatabaseTimeout', () => {
+  it.each([
+    [
+      'a statement timeout',
+      Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+    ],
+    ['the client giving up (query_timeout)', new Error('Query read timeout')],
+    ['a TypeORM error wrapping a statement timeout', { message: 'Query failed', driverError: { code: '57014' } }],
+  ])('should say yes for %s, which is also "unavailable"', (_case, error) => {
+    expect(isDatabaseTimeout(error)).toBe(true);
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    ['a lock timeout', Object.assign(new Error('lock timeout'), { code: '55P03' })],
+    ['nothing', undefined],
+  ])('should say no for %s', (_case, error) => {
+    expect(isDatabaseTimeout(error)).toBe(false);
   });
 });

@@ -21,6 +21,7 @@ const UNAVAILABLE_MESSAGES = [
   'timeout exceeded when trying to connect',
   'Client has encountered a connection error',
   'Connection is not established',
+  'Query read timeout',
   'Too many connections',
   'connect ECONNREFUSED',
 ];
@@ -41,6 +42,24 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (
       typeof candidate.message === 'string' &&
       UNAVAILABLE_MESSAGES.some((m) => (candidate.message as string).includes(m))
+    ) {
+      return true;
+    }
+    e = candidate.driverError ?? candidate.cause;
+  }
+  return false;
+}
+
+/**
+ * True when the database did not answer in time: the server's `statement_timeout` cancelled the statement (57014),
+ * or the client gave up waiting (`query_timeout`, a second later). A kind of {@link isDatabaseUnavailable}.
+ */
+export function isDatabaseTimeout(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const candidate = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    if (
+      candidate.code === '57014' ||
+      (typeof candidate.message === 'string' && candidate.message.includes('Query read timeout'))
     ) {
       return true;
     }

@@ -10,7 +10,7 @@ Commands:
   maintain [--json]
         Run partition maintenance now, as the service does every CALLBACK_MAINTENANCE_INTERVAL_MINUTES: create
         the daily partitions of the callbacks table ahead, drop those past CALLBACK_RETENTION_DAYS, delete the
-        expired rows of the default partition. Waits for nothing: when another instance is running it, says so
+        expired rows of the default partition, roll the statistics up to the last whole hour. Waits for nothing: when another instance is running it, says so
         and exits 0 without doing anything.
 
 The database is DATABASE_URL, or the embedded one in EMBEDDED_DB_DIR (also while the service runs).
@@ -66,8 +66,11 @@ function describe(report: MaintenanceReport): string {
   return [
     `Retention: ${report.retentionDays > 0 ? `${report.retentionDays} days` : 'forever'}`,
     `Created ${report.created.length} partitions${list(report.created)} (${report.movedRows} rows moved from the default partition)`,
-    `Dropped ${report.dropped.length} partitions${list(report.dropped)}`,
+    `Dropped ${report.dropped.length} partitions${list(report.dropped)} (${report.dropMs} ms)`,
     `Deleted ${report.deletedStrays} expired rows of the default partition`,
+    report.rollup
+      ? `Statistics rolled up: ${report.rollup.hours} hours (${report.rollup.callbacks} callbacks), ${report.rollup.lateCallbacks} late arrivals; up to ${report.rollup.rolledTo ?? 'nothing yet'}`
+      : 'Statistics rollup: not updated',
     ...report.failures.map((failure) => `FAILED: ${failure}`),
     `${report.partitions} partitions now; ${report.durationMs} ms`,
     '',

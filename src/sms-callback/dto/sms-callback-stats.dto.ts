@@ -29,10 +29,20 @@ export class TelcoLatencyDto {
   })
   minMs: number | null;
 
-  @ApiProperty({ description: 'Median, in ms.', nullable: true, example: 2100, type: 'integer' })
+  @ApiProperty({
+    description: 'Median, in ms: exact, or within 1 % (1 ms under 100 ms) when `approximate`.',
+    nullable: true,
+    example: 2100,
+    type: 'integer',
+  })
   medianMs: number | null;
 
-  @ApiProperty({ description: '95th percentile, in ms.', nullable: true, example: 6400, type: 'integer' })
+  @ApiProperty({
+    description: '95th percentile, in ms: exact, or within 1 % (1 ms under 100 ms) when `approximate`.',
+    nullable: true,
+    example: 6400,
+    type: 'integer',
+  })
   p95Ms: number | null;
 
   @ApiProperty({ description: 'Longest, in ms.', nullable: true, example: 30500, type: 'integer' })
@@ -44,7 +54,14 @@ export class SmsCallbackStatsDto {
   @ApiProperty({ description: 'Callbacks that match.', type: 'integer', minimum: 0, example: 1250 })
   total: number;
 
-  @ApiProperty({ description: 'Distinct `requestId`s among them.', type: 'integer', minimum: 0, example: 1190 })
+  @ApiProperty({
+    description:
+      'Distinct `requestId`s among them: exact, or when `approximate` a HyperLogLog estimate (standard error about ' +
+      '2 %, never above `total`).',
+    type: 'integer',
+    minimum: 0,
+    example: 1190,
+  })
   distinctRequestIds: number;
 
   @ApiProperty({ description: 'Counts by `status`, in ascending status order.', type: [StatusCountDto] })
@@ -52,4 +69,13 @@ export class SmsCallbackStatsDto {
 
   @ApiProperty({ description: 'Telco latency: `responseTimeTelco - sendTime`, parsed times.', type: TelcoLatencyDto })
   telcoLatency: TelcoLatencyDto;
+
+  @ApiProperty({
+    description:
+      'True when the figures come from the hourly rollup (a range with a whole rolled-up hour, filtered by send time ' +
+      'and status only): `total`, `byStatus`, `telcoLatency.count`, `minMs` and `maxMs` are exact either way; ' +
+      '`medianMs`/`p95Ms` are then within 1 % and `distinctRequestIds` an estimate. False: everything exact.',
+    example: false,
+  })
+  approximate: boolean;
 }

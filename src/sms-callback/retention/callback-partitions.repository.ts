@@ -10,6 +10,7 @@ import {
   PartitionInfo,
   partitionName,
 } from './partition-days';
+import { HOURLY_TABLE, ROLLUP_STATE_TABLE } from '../stats/rollup-sql';
 
 /**
  * The DDL and catalog queries of partition maintenance, each on the connection (query runner) it is given. Every
@@ -30,7 +31,7 @@ export class CallbackPartitionsRepository {
 
   /** The partitions of the callbacks table, with their bounds. */
   async list(runner: QueryRunner): Promise<PartitionInfo[]> {
-    const partitions = await this.inTransaction(runner, 0, () =>
+    const partitions = await inMaintenanceTransaction(runner, 0, () =>
       rows<{ name: string; bounds: string }>(
         runner,
         `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bounds
@@ -50,7 +51,7 @@ export class CallbackPartitionsRepository {
    */
   async createDay(runner: QueryRunner, day: Date, lockTimeoutMs: number): Promise<number> {
     const name = partitionName(day);
-    return this.inTransaction(runner, lockTimeoutMs, async () => {
+    return inMaintenanceTransaction(runner, lockTimeoutMs, async () => {
       // Holds off new strays for that day between the move and the attach (which checks the default partition).
       await runner.query(`LOCK TABLE "${DEFAULT_PARTITION}" IN SHARE ROW EXCLUSIVE MODE`);
       await runner.query(`CREATE TABLE "${name}" (LIKE "${CALLBACKS_TABLE}" INCLUDING DEFAULTS)`);
@@ -67,9 +68,21 @@ export class CallbackPartitionsRepository {
     });
   }
 
-  /** Drops a daily partition: its rows go in one step, whatever their number (a brief ACCESS EXCLUSIVE lock). */
+  /**
+   * Drops a daily partition: its rows go in one step, whatever their number (a brief ACCESS EXCLUSIVE lock). The
+   * statistics rollup of its day goes in the same transaction (first: the table lock is taken last, held shortest),
+   * and the rolled-up span starts after it, so that the rollup always covers exactly the stored callbacks.
+   */
   async drop(runner: QueryRunner, partition: PartitionInfo, lockTimeoutMs: number): Promise<void> {
-    await this.inTransaction(runner, lockTimeoutMs, () => runner.query(`DROP TABLE "${partition.name}"`));
+    await inMaintenanceTransaction(runner, lockTimeoutMs, async () => {
+      await runner.query(`DELETE FROM ${HOURLY_TABLE} WHERE hour >= $1 AND hour < $2`, [partition.from, partition.to]);
+      await runner.query(
+        `UPDATE ${ROLLUP_STATE_TABLE} SET rolled_from = greatest(rolled_from, $1), rolled_to = greatest(rolled_to, $1)
+          WHERE rolled_from IS NOT NULL`,
+        [partition.to],
+      );
+      await runner.query(`DROP TABLE "${partition.name}"`);
+    });
   }
 
   /**
@@ -77,7 +90,7 @@ export class CallbackPartitionsRepository {
    * partition holds only the strays (times outside every daily partition), so this stays small.
    */
   async deleteStrays(runner: QueryRunner, cutoff: Date, batch: number, lockTimeoutMs: number): Promise<number> {
-    return this.inTransaction(runner, lockTimeoutMs, async () => {
+    return inMaintenanceTransaction(runner, lockTimeoutMs, async () => {
       const [{ deleted }] = await rows<{ deleted: number }>(
         runner,
         `WITH gone AS (
@@ -89,27 +102,32 @@ export class CallbackPartitionsRepository {
       return deleted;
     });
   }
-
-  /**
-   * Settings are LOCAL to the transaction, never the session's: on the embedded database every connection shares
-   * one session. No statement timeout (a move may be long; the lock timeout bounds the waits), bounds in UTC.
-   */
-  private async inTransaction<T>(runner: QueryRunner, lockTimeoutMs: number, work: () => Promise<T>): Promise<T> {
-    await runner.startTransaction();
-    try {
-      await runner.query(
-        `SET LOCAL lock_timeout = ${Math.round(lockTimeoutMs)}; SET LOCAL statement_timeout = 0; SET LOCAL TimeZone = 'UTC'`,
-      );
-      const result = await work();
-      await runner.commitTransaction();
-      return result;
-    } catch (err) {
-      await runner.rollbackTransaction();
-      throw err;
-    }
-  }
 }
 
-async function rows<T>(runner: QueryRunner, sql: string, parameters?: unknown[]): Promise<T[]> {
+export async function rows<T>(runner: QueryRunner, sql: string, parameters?: unknown[]): Promise<T[]> {
   return (await runner.query(sql, parameters)) as T[];
+}
+
+/**
+ * One step of maintenance in its own transaction. Settings are LOCAL to the transaction, never the session's: on
+ * the embedded database every connection shares one session. No statement timeout (a move may be long; the lock
+ * timeout bounds the waits), bounds in UTC.
+ */
+export async function inMaintenanceTransaction<T>(
+  runner: QueryRunner,
+  lockTimeoutMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  await runner.startTransaction();
+  try {
+    await runner.query(
+      `SET LOCAL lock_timeout = ${Math.round(lockTimeoutMs)}; SET LOCAL statement_timeout = 0; SET LOCAL TimeZone = 'UTC'`,
+    );
+    const result = await work();
+    await runner.commitTransaction();
+    return result;
+  } catch (err) {
+    await runner.rollbackTransaction();
+    throw err;
+  }
 }

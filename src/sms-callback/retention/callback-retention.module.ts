@@ -4,12 +4,16 @@ import type { AppConfigService } from '../../config/app-config.type';
 import { CallbackPartitionsRepository } from './callback-partitions.repository';
 import { CALLBACK_RETENTION_OPTIONS, CallbackRetentionOptions } from './callback-retention.options';
 import { CallbackRetentionService } from './callback-retention.service';
+import { StatsRollupRepository } from '../stats/stats-rollup.repository';
+import { StatsRollupService } from '../stats/stats-rollup.service';
 
 /** Retention and partition maintenance of the callbacks table (the service; the scheduler is the host's choice). */
 @Module({
   providers: [
     CallbackPartitionsRepository,
     CallbackRetentionService,
+    StatsRollupRepository,
+    StatsRollupService,
     {
       provide: CALLBACK_RETENTION_OPTIONS,
       inject: [ConfigService],

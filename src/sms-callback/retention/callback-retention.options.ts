@@ -5,4 +5,6 @@ export interface CallbackRetentionOptions {
   retentionDays: number;
   /** Minutes between two maintenance runs of the scheduler; 0: none (run `npm run callbacks -- maintain`). */
   intervalMinutes: number;
+  /** The statistics rollup leaves out callbacks received this recently (default 5 minutes; tests: 0). */
+  rollupSettleMs?: number;
 }

@@ -4,6 +4,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { CallbackPartitionsRepository } from './callback-partitions.repository';
 import { CALLBACK_RETENTION_OPTIONS, CallbackRetentionOptions } from './callback-retention.options';
 import { planMaintenance } from './partition-days';
+import { RollupReport, StatsRollupService } from '../stats/stats-rollup.service';
 
 /** The advisory lock of partition maintenance: one instance at a time runs it. */
 export const MAINTENANCE_LOCK_KEY = 7_314_226_015;
@@ -21,8 +22,12 @@ export interface MaintenanceReport {
   /** Rows moved from the default partition into the partitions created. */
   movedRows: number;
   dropped: string[];
+  /** How long the drops took (each drops a partition and its day of the rollup, in one transaction). */
+  dropMs: number;
   /** Rows of the default partition deleted as expired. */
   deletedStrays: number;
+  /** The statistics rollup's run (null when that step failed). */
+  rollup: RollupReport | null;
   /** Steps that failed (each is tried again at the next run). */
   failures: string[];
   partitions: number;
@@ -31,7 +36,7 @@ export interface MaintenanceReport {
 
 /**
  * Retention and partitions of the callbacks table: creates the daily partitions ahead, drops the expired ones
- * and deletes expired strays (see `planMaintenance`), under an advisory lock so that one instance at a time
+ * and deletes expired strays (see `planMaintenance`), then brings the statistics rollup up to date, under an advisory lock so that one instance at a time
  * does it. Run by {@link CallbackRetentionScheduler} and by `npm run callbacks -- maintain`.
  */
 @Injectable()
@@ -43,6 +48,7 @@ export class CallbackRetentionService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly partitions: CallbackPartitionsRepository,
     @Inject(CALLBACK_RETENTION_OPTIONS) private readonly options: CallbackRetentionOptions,
+    private readonly rollup: StatsRollupService,
   ) {}
 
   /** One maintenance run as of `now`, after any other run of this process (they never overlap). */
@@ -60,7 +66,9 @@ export class CallbackRetentionService {
       created: [],
       movedRows: 0,
       dropped: [],
+      dropMs: 0,
       deletedStrays: 0,
+      rollup: null,
       failures: [],
       partitions: 0,
       durationMs: 0,
@@ -79,7 +87,11 @@ export class CallbackRetentionService {
         await this.maintain(now, report);
       } finally {
         if (lockHolder) {
-          await this.partitions.unlock(lockHolder, MAINTENANCE_LOCK_KEY);
+          // A session lock dies with its connection: when the database went away meanwhile there is nothing to
+          // release, and the run's report (its failed steps) must not be lost to that.
+          await this.partitions.unlock(lockHolder, MAINTENANCE_LOCK_KEY).catch((err: Error) => {
+            this.logger.warn(`Partition maintenance: the advisory lock was not released (${err.message})`);
+          });
         }
       }
     } finally {
@@ -102,12 +114,14 @@ export class CallbackRetentionService {
         report.created.push(day.toISOString().slice(0, 10));
       });
     }
+    const dropsStarted = Date.now();
     for (const partition of plan.drop) {
       await this.step(report, `drop ${partition.name}`, async () => {
         await this.onConnection((r) => this.partitions.drop(r, partition, LOCK_TIMEOUT_MS));
         report.dropped.push(partition.name);
       });
     }
+    report.dropMs = Date.now() - dropsStarted;
     const cutoff = plan.strayCutoff;
     if (cutoff) {
       await this.step(report, 'delete expired rows of the default partition', async () => {
@@ -119,7 +133,16 @@ export class CallbackRetentionService {
         }
       });
     }
-    report.partitions = (await this.onConnection((r) => this.partitions.list(r))).length;
+    const partitions = await this.onConnection((r) => this.partitions.list(r));
+    report.partitions = partitions.length;
+    await this.step(report, 'roll up the statistics', async () => {
+      report.rollup = await this.rollup.run(
+        now,
+        partitions,
+        (work) => this.onConnection(work),
+        this.options.rollupSettleMs,
+      );
+    });
   }
 
   /** One step on a pooled connection of the primary, released after. */
@@ -153,14 +176,16 @@ export class CallbackRetentionService {
   }
 
   private log(report: MaintenanceReport): void {
-    const changed = report.created.length + report.dropped.length + report.deletedStrays > 0;
+    const rolled = (report.rollup?.hours ?? 0) + (report.rollup?.lateCallbacks ?? 0);
+    const changed = report.created.length + report.dropped.length + report.deletedStrays + rolled > 0;
     if (!changed && report.failures.length === 0) {
       return;
     }
     this.logger.log(
       `Partition maintenance (retention ${report.retentionDays || 'forever'}${report.retentionDays ? ' days' : ''}): ` +
         `created ${report.created.length} (${report.movedRows} rows moved from the default partition), ` +
-        `dropped ${report.dropped.length}, expired strays deleted ${report.deletedStrays}, ` +
+        `dropped ${report.dropped.length} (${report.dropMs} ms), expired strays deleted ${report.deletedStrays}, ` +
+        `statistics rolled up: ${report.rollup ? `${report.rollup.hours} hours (${report.rollup.callbacks} callbacks) and ${report.rollup.lateCallbacks} late arrivals, up to ${report.rollup.rolledTo ?? 'nothing'}` : 'failed'}, ` +
         `failures ${report.failures.length}, ${report.partitions} partitions, ${report.durationMs} ms`,
     );
   }
