@@ -31,13 +31,38 @@ function integerListOption(values, name, min, max) {
   return list;
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-function freePort() {
+/** Ports handed out already (a range is walked, not reused). */
+const handedOut = new Set();
+
+/**
+ * A TCP port free on 127.0.0.1 right now: any, or one of BENCH_PORT_RANGE (`3140-3149`) when it is set (on a
+ * machine whose users share out the ports).
+ */
+async function freePort() {
+  const range = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORT_RANGE ?? '');
+  if (!range) {
+    return listenOn(0);
+  }
+  for (let port = Number(range[1]); port <= Number(range[2]); port++) {
+    if (!handedOut.has(port)) {
+      try {
+        await listenOn(port);
+        handedOut.add(port);
+        return port;
+      } catch {
+        // taken: the next one
+      }
+    }
+  }
+  throw new HarnessError(`no free port left in BENCH_PORT_RANGE ${process.env.BENCH_PORT_RANGE}`);
+}
+
+function listenOn(wanted) {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(wanted, '127.0.0.1', () => {
       const { port } = server.address();
       server.close(() => resolve(port));
     });

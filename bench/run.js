@@ -35,6 +35,10 @@ const USAGE = `Usage: node bench/run.js [options]    (npm run bench -- [options]
   --no-soak               skip the soak
   --no-baseline           measure the service only (no ratios)
   --no-stream             leave out the variant with the stream to RabbitMQ on (BROKER_URL)
+  --web-concurrency <n>   WEB_CONCURRENCY of the multi-process variants "cluster" and "cluster-batch" (default 2;
+                          0 = leave them out)
+  --batch-size <n>        callbacks per request of the batch variants "batch" and "cluster-batch", on
+                          POST .../callback/batch (default 100; 0 = leave them out)
   --unpartitioned         also measure the same service on an unpartitioned callbacks table (a second database,
                           same columns and indexes), taking turns with the others: the cost of partitioning
   --no-build              use the existing dist/ (no \`nest build\`)
@@ -66,6 +70,8 @@ function parseOptions(argv) {
       'no-soak': { type: 'boolean', default: false },
       'no-baseline': { type: 'boolean', default: false },
       'no-stream': { type: 'boolean', default: false },
+      'web-concurrency': { type: 'string', default: '2' },
+      'batch-size': { type: 'string', default: '100' },
       unpartitioned: { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
@@ -89,6 +95,8 @@ function parseOptions(argv) {
     soak: !values['no-soak'],
     baseline: !values['no-baseline'],
     stream: !values['no-stream'],
+    webConcurrency: numberOption(values, 'web-concurrency', 0, 64),
+    batchSize: numberOption(values, 'batch-size', 0, 1000),
     unpartitioned: values.unpartitioned,
     build: !values['no-build'],
     keepDb: values['keep-db'],
@@ -127,6 +135,40 @@ function memoryOf(pid) {
   } catch {
     return null;
   }
+}
+
+/** The process and its descendants (the workers of the multi-process mode), pids as numbers. */
+function treeOf(pid) {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      for (const child of fs.readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, 'utf8').trim().split(/\s+/)) {
+        if (child) {
+          pids.push(Number(child));
+        }
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** VmRSS of every process of the tree (pid -> bytes) and their sum. */
+function treeMemoryOf(pid) {
+  const each = new Map();
+  for (const p of treeOf(pid)) {
+    const m = memoryOf(p);
+    if (m) {
+      each.set(p, m.rss);
+    }
+  }
+  return { each, rss: [...each.values()].reduce((a, b) => a + b, 0) };
+}
+
+/** CPU time of a process and of its live descendants, in ms (workers that died meanwhile are not counted). */
+function treeCpuOf(pid) {
+  return treeOf(pid).reduce((total, p) => total + (cpuTimesOf(p)?.own ?? 0), 0);
 }
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
@@ -210,14 +252,24 @@ const mb = (bytes) =>
 
 /** Samples a process's RSS every 250 ms; `peakSince(mark)` = the highest sample since `mark()`. */
 class RssSampler {
-  constructor(pid) {
+  constructor(pid, { tree = false } = {}) {
     this.pid = pid;
+    this.tree = tree;
+    /** pid -> highest VmRSS sampled (of each process of the tree), with when. */
+    this.perProcess = [];
     this.samples = [];
     this.timer = setInterval(() => this.sample(), 250);
     this.timer.unref();
     this.sample();
   }
   sample() {
+    if (this.tree) {
+      const { each, rss } = treeMemoryOf(this.pid);
+      if (each.size > 0) {
+        this.samples.push({ t: Date.now(), rss, each });
+      }
+      return { rss };
+    }
     const m = memoryOf(this.pid);
     if (m) {
       this.samples.push({ t: Date.now(), rss: m.rss, hwm: m.hwm });
@@ -238,6 +290,18 @@ class RssSampler {
       }
     }
     return peak;
+  }
+  /** The highest RSS of each process between t0 and t1: `primary 52 / 180 / 182` (the primary first). */
+  peaksPerProcessSince(t0, t1 = Infinity) {
+    const peaks = new Map();
+    for (const s of this.samples) {
+      if (s.t >= t0 && s.t <= t1 && s.each) {
+        for (const [pid, rss] of s.each) {
+          peaks.set(pid, Math.max(peaks.get(pid) ?? 0, rss));
+        }
+      }
+    }
+    return [...peaks.entries()].map(([pid, rss]) => ({ pid, rss, primary: pid === this.pid }));
   }
   stop() {
     clearInterval(this.timer);
@@ -278,8 +342,25 @@ function callbackBody(id, n) {
   });
 }
 
+/** A batch of `size` distinct callbacks: the ids `<id>-0` .. `<id>-<size-1>`. */
+function batchBody(id, n, size) {
+  const items = [];
+  for (let i = 0; i < size; i++) {
+    items.push(callbackBody(`${id}-${i}`, n * size + i));
+  }
+  return `[${items.join(',')}]`;
+}
+
+/** Items of a batch answer with each code (the envelope's own `code` is not an item's). */
+function itemCodes(body) {
+  const text = String(body);
+  const count = (code) => (text.match(new RegExp(`"code":${code},"data"`, 'g')) ?? []).length;
+  return { created: count(201), replayed: Math.max(0, count(200) - 1), invalid: count(400) };
+}
+
 /**
- * Drives POST CALLBACK_PATH with distinct bodies for `seconds`, then stops sending and waits for the
+ * Drives POST CALLBACK_PATH (or, for a target with `batch`, POST CALLBACK_PATH/batch with that many callbacks
+ * per request) with distinct bodies for `seconds`, then stops sending and waits for the
  * requests in flight to be answered (so that every request sent has an answer: no request is cut off
  * at the end, and the rows in the table can be compared to the 2xx count exactly).
  */
@@ -290,7 +371,9 @@ async function load(target, connections, seconds, phase) {
   let drainedResolve;
   const drained = new Promise((resolve) => (drainedResolve = resolve));
   const states = [];
-  const counts = { s2xx: 0, s201: 0, s200: 0, other: {} };
+  const counts = { s2xx: 0, s201: 0, s200: 0, other: {}, items201: 0, items200: 0, items400: 0 };
+  const batch = target.batch ?? 0;
+  const path = batch ? `${CALLBACK_PATH}/batch` : CALLBACK_PATH;
   const checkDrained = () => {
     if (draining && states.every((s) => !s.busy)) {
       drainedResolve();
@@ -298,7 +381,7 @@ async function load(target, connections, seconds, phase) {
   };
 
   const instance = autocannon({
-    url: `http://127.0.0.1:${target.port}${CALLBACK_PATH}`,
+    url: `http://127.0.0.1:${target.port}${path}`,
     connections,
     pipelining: 1,
     duration: seconds + 30, // a safety net: the run is stopped below, after `seconds` and the drain
@@ -312,12 +395,20 @@ async function load(target, connections, seconds, phase) {
       client.setRequests([
         {
           method: 'POST',
-          path: CALLBACK_PATH,
+          path,
           setupRequest(req) {
             const n = seq++;
             state.id = `${tag}-${n}`;
-            req.body = callbackBody(state.id, n);
+            req.body = batch ? batchBody(state.id, n, batch) : callbackBody(state.id, n);
             return req;
+          },
+          onResponse(status, body) {
+            if (batch && status === 200) {
+              const items = itemCodes(body);
+              counts.items201 += items.created;
+              counts.items200 += items.replayed;
+              counts.items400 += items.invalid;
+            }
           },
         },
       ]);
@@ -375,6 +466,10 @@ async function load(target, connections, seconds, phase) {
     completed,
     rps: completed / elapsed,
     rps2xx: counts.s2xx / elapsed,
+    batch,
+    /** Callbacks acknowledged (committed): each 2xx of a single callback, each item answered 201/200 of a batch. */
+    acked: batch ? counts.items201 + counts.items200 : counts.s2xx,
+    callbacksPerSecond: (batch ? counts.items201 + counts.items200 : counts.s2xx) / elapsed,
     p50: result.latency.p50,
     p99: result.latency.p99,
     max: result.latency.max,
@@ -393,7 +488,7 @@ async function rowsOf(db, table, tag) {
 /** Rows of the run; when they differ from the 2xx count, waits a little for late commits and recounts. */
 async function storedRows(db, table, run) {
   let rows = await rowsOf(db, table, run.tag);
-  for (let i = 0; i < 5 && rows !== run.counts.s2xx; i++) {
+  for (let i = 0; i < 5 && rows !== run.acked; i++) {
     await sleep(1_000);
     rows = await rowsOf(db, table, run.tag);
   }
@@ -406,12 +501,12 @@ async function storedRows(db, table, run) {
 const fmt = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '-' : Number(n).toFixed(digits));
 
 function rowCheck(run) {
-  if (run.rows === run.counts.s2xx) {
+  if (run.rows === run.acked) {
     return 'ok';
   }
-  return run.rows < run.counts.s2xx
-    ? `MISMATCH (${run.counts.s2xx - run.rows} acked, not stored)`
-    : `MISMATCH (+${run.rows - run.counts.s2xx} unacked)`;
+  return run.rows < run.acked
+    ? `MISMATCH (${run.acked - run.rows} acked, not stored)`
+    : `MISMATCH (+${run.rows - run.acked} unacked)`;
 }
 
 const median = (xs) => {
@@ -448,6 +543,11 @@ function combine(runs) {
       other,
     },
     rows: sum(runs, (r) => r.rows),
+    acked: sum(runs, (r) => r.acked),
+    batch: runs[0].batch,
+    callbacksPerSecond: sum(runs, (r) => r.acked) / sum(runs, (r) => r.elapsed),
+    cpuPerCallback: sum(runs, (r) => r.cpuMs) / sum(runs, (r) => r.acked),
+    peakRssEach: mergePeaks(runs.map((r) => r.peakRssEach ?? [])),
     peakRss: Math.max(...runs.map((r) => r.peakRss ?? 0)),
     cpuPerReq: sum(runs, (r) => r.cpuMs) / completed,
     pgCpuPerReq: sum(runs, (r) => r.pgCpuMs) / completed,
@@ -456,6 +556,23 @@ function combine(runs) {
     backlogPeak: Math.max(...runs.map((r) => r.backlogPeak ?? 0)),
     catchUpMs: Math.max(...runs.map((r) => r.catchUpMs ?? 0)),
   };
+}
+
+/** The highest RSS of each process over several runs (by pid; the primary first). */
+function mergePeaks(lists) {
+  const peaks = new Map();
+  for (const list of lists) {
+    for (const p of list) {
+      const seen = peaks.get(p.pid);
+      peaks.set(p.pid, { ...p, rss: Math.max(seen?.rss ?? 0, p.rss) });
+    }
+  }
+  return [...peaks.values()].sort((a, b) => Number(b.primary) - Number(a.primary));
+}
+
+/** `52 + 180 + 182` (MB): the primary's peak, then each worker's. */
+function rssEach(peaks) {
+  return peaks.length > 1 ? peaks.map((p) => mb(p.rss).replace(/\.\d$/, '')).join('+') : '-';
 }
 
 /** The throughput ratio `target` / `reference` of each round at `connections`. */
@@ -514,7 +631,7 @@ async function startService(url, name, opts, env = {}) {
   log(
     `${name} answering on port ${servicePort} (pid ${service.child.pid}) after ${((Date.now() - serviceStart) / 1000).toFixed(1)} s`,
   );
-  const serviceSampler = new RssSampler(service.child.pid);
+  const serviceSampler = new RssSampler(service.child.pid, { tree: Number(env.WEB_CONCURRENCY ?? 1) > 1 });
   state.samplers.push(serviceSampler);
   const issued = await runCommand(
     process.execPath,
@@ -535,6 +652,15 @@ async function startService(url, name, opts, env = {}) {
   }
   log(`issued license ${license.id} (${license.keyPrefix}...) for enterprise ${ENTERPRISE} on ${name}`);
   return { service, servicePort, serviceEnv, serviceSampler, license };
+}
+
+/**
+ * A client whose connection may end under it (PostgreSQL restarted by someone else on a shared machine): logged,
+ * and its next query fails, so the run ends through the clean-up instead of crashing with the servers left running.
+ */
+function watched(client) {
+  client.on('error', (err) => log(`database connection lost: ${err.message}`));
+  return client;
 }
 
 const state = {
@@ -591,6 +717,7 @@ async function main() {
     return;
   }
   state.keepDb = opts.keepDb;
+  state.loadAtStart = require('node:os').loadavg();
   const adminUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
   // 1. build
@@ -612,7 +739,7 @@ async function main() {
   }
 
   // 2. a fresh database
-  state.admin = new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  state.admin = watched(new Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 }));
   await withTimeout(state.admin.connect(), 10_000, 'connecting to the admin database');
   const dbName = `sms_bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
   const benchUrl = await createDatabase(adminUrl, dbName);
@@ -630,12 +757,34 @@ async function main() {
     },
   ];
 
+  // 3a. the same service taking batches (POST .../callback/batch), and the multi-process service (WEB_CONCURRENCY)
+  // with single callbacks and with batches: same database, taking turns with the others
+  if (opts.batchSize > 0) {
+    targets.push({ ...targets[0], name: 'batch', batch: opts.batchSize });
+  }
+  if (opts.webConcurrency > 0) {
+    const multi = await startService(benchUrl, 'cluster', opts, { WEB_CONCURRENCY: String(opts.webConcurrency) });
+    const clusterTarget = {
+      name: 'cluster',
+      port: multi.servicePort,
+      apiKey: multi.license.apiKey,
+      table: 'sms_callbacks',
+      info: multi.service,
+      sampler: multi.serviceSampler,
+      tree: true,
+    };
+    targets.push(clusterTarget);
+    if (opts.batchSize > 0) {
+      targets.push({ ...clusterTarget, name: 'cluster-batch', batch: opts.batchSize });
+    }
+  }
+
   // 3b. the same service on an unpartitioned table: a second database, the table turned back into one heap with
   // the same columns and indexes (the unique index of the replay key keeps its send_time_at column)
   if (opts.unpartitioned) {
     const plainUrl = await createDatabase(adminUrl, `${dbName}_plain`);
     const plain = await startService(plainUrl, 'service-unpartitioned', opts);
-    const db = new Client({ connectionString: plainUrl, connectionTimeoutMillis: 5_000 });
+    const db = watched(new Client({ connectionString: plainUrl, connectionTimeoutMillis: 5_000 }));
     state.clients.push(db);
     await db.connect();
     await db.query(`BEGIN;
@@ -698,7 +847,7 @@ async function main() {
     targets.push({ ...baseline, apiKey: license.apiKey, table: 'baseline_sms_callbacks' });
   }
 
-  state.db = new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5_000 });
+  state.db = watched(new Client({ connectionString: benchUrl, connectionTimeoutMillis: 5_000 }));
   await state.db.connect();
 
   const ensureAlive = () => {
@@ -714,8 +863,8 @@ async function main() {
     log(`${target.name} @ ${connections} connections: ${what} ${seconds} s`);
     const warm = await load(target, connections, seconds, 'warmup');
     warm.rows = await storedRows(target.db ?? state.db, target.table, warm);
-    if (warm.rows !== warm.counts.s2xx) {
-      log(`  ${what}: rows ${warm.rows} vs 2xx ${warm.counts.s2xx}: ${rowCheck(warm)}`);
+    if (warm.rows !== warm.acked) {
+      log(`  ${what}: rows ${warm.rows} vs acknowledged ${warm.acked}: ${rowCheck(warm)}`);
     }
   };
 
@@ -743,7 +892,9 @@ async function main() {
           await state.broker.purge();
         }
         log(`${target.name} @ ${connections} connections: measuring ${opts.duration} s`);
-        const cpu0 = cpuTimesOf(target.info.child.pid)?.own ?? NaN;
+        const cpuOf = () =>
+          target.tree ? treeCpuOf(target.info.child.pid) : (cpuTimesOf(target.info.child.pid)?.own ?? NaN);
+        const cpu0 = cpuOf();
         const pg0 = postgresCpuSnapshot(dbName);
         const rmq0 = brokerCpuSnapshot();
         const backlog = target.stream ? backlogSampler(state.db) : null;
@@ -753,7 +904,7 @@ async function main() {
           run.backlogPeak = await backlog.stop();
           run.catchUpMs = await outboxDrained(state.db);
         }
-        run.cpuMs = (cpuTimesOf(target.info.child.pid)?.own ?? NaN) - cpu0;
+        run.cpuMs = cpuOf() - cpu0;
         run.pgCpuMs = cpuBetween(pg0, postgresCpuSnapshot(dbName));
         run.rmqCpuMs = cpuBetween(rmq0, brokerCpuSnapshot());
         run.cpuPerReq = run.cpuMs / run.completed;
@@ -766,13 +917,15 @@ async function main() {
         ensureAlive();
         run.rows = await storedRows(target.db ?? state.db, target.table, run);
         run.peakRss = target.sampler.peakSince(run.t0, run.tEnd);
+        run.peakRssEach = target.sampler.peaksPerProcessSince(run.t0, run.tEnd);
+        run.cpuPerCallback = run.cpuMs / run.acked;
         run.hwm = memoryOf(target.info.child.pid)?.hwm ?? null;
         run.target = target.name;
         run.connections = connections;
         run.round = round;
         results.push(run);
         log(
-          `  ${fmt(run.rps)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, 2xx ${run.counts.s2xx}, rows ${run.rows}, ` +
+          `  ${fmt(run.rps)} req/s, ${fmt(run.callbacksPerSecond)} callbacks/s, p50 ${run.p50} ms, p99 ${run.p99} ms, 2xx ${run.counts.s2xx}, acked ${run.acked}, rows ${run.rows}, ` +
             `errors ${run.errors}, non-2xx ${run.non2xx}${run.drainedInTime ? '' : ' (drain timed out)'}`,
         );
       }
@@ -836,16 +989,20 @@ async function main() {
     r.connections,
     r.round ?? 'all',
     fmt(r.rps),
+    fmt(r.callbacksPerSecond),
     fmt(r.p50),
     fmt(r.p99),
     fmt(r.max),
     r.errors + (r.timeouts ? ` (${r.timeouts} t/o)` : ''),
     r.non2xx + otherCodes(r),
-    r.counts.s2xx + (r.counts.s200 ? ` (${r.counts.s200} replays)` : ''),
+    r.counts.s2xx + (r.counts.s200 && !r.batch ? ` (${r.counts.s200} replays)` : ''),
+    r.acked,
     r.rows,
     rowCheck(r),
     mb(r.peakRss),
+    rssEach(r.peakRssEach ?? []),
     fmt(r.cpuPerReq, 3),
+    fmt(r.cpuPerCallback, 3),
     r.pgCpuPerReq > 0 ? fmt(r.pgCpuPerReq, 3) : '-',
     r.rmqCpuPerReq > 0 ? fmt(r.rmqCpuPerReq, 3) : '-',
     r.messages === undefined ? '-' : `${r.messages} (${r.messages === r.rows ? 'ok' : 'MISMATCH'})`,
@@ -855,16 +1012,20 @@ async function main() {
     'conns',
     'round',
     'req/s',
+    'callbacks/s',
     'p50 ms',
     'p99 ms',
     'max ms',
     'errors',
     'non-2xx',
     '2xx',
+    'acked',
     'rows',
-    'rows=2xx',
+    'rows=acked',
     'peak RSS MB',
+    'RSS each MB',
     'CPU ms/req',
+    'CPU ms/cb',
     'PG CPU ms/req',
     'RMQ CPU ms/req',
     'messages',
@@ -912,6 +1073,43 @@ async function main() {
       );
     }
   }
+
+  if (opts.baseline && (opts.webConcurrency > 0 || opts.batchSize > 0)) {
+    out.push('');
+    out.push('the targets of issue 14 (callbacks/s against the baseline in the same run; load average below):');
+    for (const connections of opts.connections) {
+      const b = combined.find((r) => r.target === 'baseline' && r.connections === connections);
+      for (const name of ['service', 'cluster', 'batch', 'cluster-batch']) {
+        const r = combined.find((x) => x.target === name && x.connections === connections);
+        if (!r) {
+          continue;
+        }
+        const perRound = results
+          .filter((x) => x.target === name && x.connections === connections)
+          .map((x) => {
+            const other = results.find(
+              (y) => y.target === 'baseline' && y.connections === connections && y.round === x.round,
+            );
+            return other ? fmt(x.callbacksPerSecond / other.callbacksPerSecond, 2) : '-';
+          });
+        out.push(
+          `  ${name.padEnd(13)} @ ${String(connections).padStart(3)}: ${fmt(r.callbacksPerSecond)} callbacks/s = ` +
+            `${fmt(r.callbacksPerSecond / b.callbacksPerSecond, 2)}x the baseline's ${fmt(b.callbacksPerSecond)}; ` +
+            `p99 per request ${fmt(r.p99)} ms (${fmt(r.p99 / b.p99, 2)}x); Node CPU ${fmt(r.cpuPerCallback, 3)} ms/callback ` +
+            `(baseline ${fmt(b.cpuPerCallback, 3)}); peak RSS ${mb(r.peakRss)} MB${r.peakRssEach?.length > 1 ? ` (${rssEach(r.peakRssEach)})` : ''}; ` +
+            `rows=acked ${rowCheck(r)}` +
+            (perRound.length > 1 ? `; per round ${perRound.join(', ')}` : ''),
+        );
+      }
+    }
+  }
+  out.push(`load average (1, 5, 15 min) at the start: ${state.loadAtStart.map((x) => x.toFixed(2)).join(', ')}`);
+  out.push(
+    `load average (1, 5, 15 min) at the end: ${require('node:os')
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(', ')}`,
+  );
 
   if (opts.unpartitioned) {
     out.push('');
@@ -981,7 +1179,7 @@ async function main() {
     }
   }
 
-  const mismatches = [...results, ...(soak ? [soak.run] : [])].filter((r) => r.rows !== r.counts.s2xx);
+  const mismatches = [...results, ...(soak ? [soak.run] : [])].filter((r) => r.rows !== r.acked);
   if (mismatches.length) {
     out.push('');
     out.push(

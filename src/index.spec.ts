@@ -1,5 +1,6 @@
 import { MODULE_METADATA } from '@nestjs/common/constants';
 import * as library from './index';
+import { SmsCallbackBatchController } from './sms-callback/sms-callback-batch.controller';
 import { SmsCallbackController } from './sms-callback/sms-callback.controller';
 import { SmsCallbackOptions } from './sms-callback/sms-callback.options';
 
@@ -45,8 +46,9 @@ describe('the library surface (src/index.ts)', () => {
       ...((Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, library.SmsCallbackModule) as unknown[]) ?? []),
       ...(module.controllers ?? []),
     ];
-    expect(controllersOf(library.SmsCallbackModule.forRoot())).toEqual([SmsCallbackController]);
-    expect(controllersOf(library.SmsCallbackModule.forRoot({ routes: true }))).toEqual([SmsCallbackController]);
+    const vendorRoutes = [SmsCallbackBatchController, SmsCallbackController];
+    expect(controllersOf(library.SmsCallbackModule.forRoot())).toEqual(vendorRoutes);
+    expect(controllersOf(library.SmsCallbackModule.forRoot({ routes: true }))).toEqual(vendorRoutes);
     expect(controllersOf(library.SmsCallbackModule.forRoot({ routes: false }))).toEqual([]);
     expect(controllersOf(library.SmsCallbackModule.forRootAsync({ routes: false, useFactory: () => ({}) }))).toEqual(
       [],

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { EnvironmentVariables } from './environment-variables';
+import { webConcurrencyOf } from './web-concurrency';
 
 export { EnvironmentVariables } from './environment-variables';
 
@@ -52,6 +53,15 @@ function check(raw: Record<string, unknown>): { env: EnvironmentVariables; probl
     problems.push({
       variable: 'DATABASE_READ_URL',
       message: 'DATABASE_READ_URL is set without DATABASE_URL: replicas need a PostgreSQL server.',
+    });
+  }
+  const processes = webConcurrencyOf(env.WEB_CONCURRENCY);
+  if (processes > 1 && !env.DATABASE_URL && !problems.some((problem) => problem.variable === 'WEB_CONCURRENCY')) {
+    problems.push({
+      variable: 'WEB_CONCURRENCY',
+      message:
+        `WEB_CONCURRENCY=${env.WEB_CONCURRENCY?.trim()} (${processes} processes) needs DATABASE_URL: the embedded ` +
+        'database belongs to one process. Set DATABASE_URL to a PostgreSQL server, or WEB_CONCURRENCY=1.',
     });
   }
   return { env, problems };

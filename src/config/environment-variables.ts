@@ -45,9 +45,28 @@ export class EnvironmentVariables {
   @Max(200)
   DB_POOL_SIZE = 10;
 
+  /**
+   * Processes serving HTTP: a number, or `auto` (the cores available). 1 (the default): this process alone;
+   * more: a primary forks that many workers on the same port (see README, "Several processes"). More than one
+   * needs DATABASE_URL: the embedded database is one process's.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\s*(auto|[1-9]\d{0,2})\s*$/i, {
+    message: 'WEB_CONCURRENCY must be a number of processes from 1 to 999, or auto',
+  })
+  WEB_CONCURRENCY?: string;
+
   /** Largest accepted request body, in bytes or with a unit (`64kb`, `1mb`). */
   @Matches(/^\d+\s*(b|kb|mb)?$/i, { message: 'BODY_LIMIT must be a size such as 65536, 64kb or 1mb' })
   BODY_LIMIT = '64kb';
+
+  /**
+   * Largest body of `POST /api/vendor/v1/sms/callback/batch` (up to 1,000 callbacks); 1 MB holds 1,000 of the
+   * largest callbacks (about 900 bytes each).
+   */
+  @Matches(/^\d+\s*(b|kb|mb)?$/i, { message: 'BATCH_BODY_LIMIT must be a size such as 1048576, 1024kb or 1mb' })
+  BATCH_BODY_LIMIT = '1mb';
 
   /**
    * How long a request body may take to arrive once the route asks for it (after the API key passed); then
@@ -208,12 +227,17 @@ export class EnvironmentVariables {
   @Max(5000)
   LICENSE_CACHE_TTL_MS = 4000;
 
-  /** Requests per second of a license without a limit of its own; 0 = no limit. */
+  /**
+   * Requests per second of a license without a limit of its own; 0 = no limit (the default). A capacity
+   * decision: one instance takes a few thousand callbacks per second, so any default low enough to protect it
+   * throttles the one vendor that sends the most below what the service can take; operators set a limit per
+   * license (the admin API) where they want one.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(1_000_000)
-  LICENSE_RATE_LIMIT_PER_SECOND = 1000;
+  LICENSE_RATE_LIMIT_PER_SECOND = 0;
 
   /** Failed authentications (401) one client address may make per window before it is refused (429); 0 = off. */
   @Transform(toInt)

@@ -8,6 +8,7 @@ export function smsCallbackOptionsFrom(config: AppConfigService): SmsCallbackMod
     timezone: config.get('CALLBACK_TIMEZONE', { infer: true }),
     defaultCountryCode: config.get('DEFAULT_COUNTRY_CODE', { infer: true }),
     bodyLimit: config.get('BODY_LIMIT', { infer: true }),
+    batchBodyLimit: config.get('BATCH_BODY_LIMIT', { infer: true }),
     bodyTimeoutMs: config.get('BODY_TIMEOUT_MS', { infer: true }),
     retentionDays: config.get('CALLBACK_RETENTION_DAYS', { infer: true }),
     maintenanceIntervalMinutes: config.get('CALLBACK_MAINTENANCE_INTERVAL_MINUTES', { infer: true }),

@@ -4,7 +4,10 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 export interface LicenseModuleOptions {
   /** How long a verified API key is trusted without asking the database (ms); 0 = ask every time. Default 4000. */
   cacheTtlMs?: number;
-  /** Requests per second of a license without a limit of its own; 0 = no limit. Default 1000. */
+  /**
+   * Requests per second of a license without a limit of its own; 0 = no limit. Default 0: a capacity decision
+   * (a default low enough to protect an instance throttles the largest vendor below what it can take).
+   */
   defaultRateLimitPerSecond?: number;
   /** Failed authentications (401) one client address may make per window before it gets 429; 0 = off. Default 10. */
   authFailureLimit?: number;
@@ -18,7 +21,7 @@ export interface LicenseModuleOptions {
 
 export const LICENSE_DEFAULTS: Readonly<Required<Omit<LicenseModuleOptions, 'redisUrl'>>> = {
   cacheTtlMs: 4_000,
-  defaultRateLimitPerSecond: 1_000,
+  defaultRateLimitPerSecond: 0,
   authFailureLimit: 10,
   authFailureWindowSeconds: 60,
   redisKeyPrefix: 'sms-callback:',

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { ClusterMetrics } from './cluster-metrics';
 import { Lifecycle } from '../health/lifecycle.service';
 import { routeOf } from '../common/http/request-info';
 import { authFailureOf, CALLBACK_PATH } from '../index';
@@ -48,6 +49,8 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly durationByLabels = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
+
   readonly callbacksStored = new Counter({
     name: 'sms_callbacks_stored_total',
     help: 'Callbacks newly stored (committed; answered 201).',
@@ -73,6 +76,8 @@ export class MetricsService {
     labelNames: ['credential', 'reason'] as const,
     registers: [this.registry],
   });
+
+  private readonly cluster = ClusterMetrics.ifWorker(() => [this.registry, processMetrics()]);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -111,8 +116,11 @@ export class MetricsService {
     });
   }
 
-  /** The exposition: the service's metrics and the process's. */
+  /** The exposition: the service's metrics and the process's (in the multi-process mode: every worker's, summed). */
   async exposition(): Promise<{ contentType: string; body: string }> {
+    if (this.cluster) {
+      return this.cluster.exposition();
+    }
     const merged = Registry.merge([this.registry, processMetrics()]);
     return { contentType: this.registry.contentType, body: await merged.metrics() };
   }
@@ -120,15 +128,33 @@ export class MetricsService {
   /** Express middleware: times every request and counts callback outcomes and authentication failures. */
   httpMiddleware(): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
-      const stopTimer = this.httpDuration.startTimer();
+      const started = process.hrtime.bigint();
       res.once('close', () => {
         const route = routeOf(req);
         const status = res.writableFinished ? res.statusCode : 499;
-        stopTimer({ method: req.method, route, status });
+        this.durationSeries(req.method, route, status).observe(Number(process.hrtime.bigint() - started) / 1e9);
         this.countOutcome(req, res, route, status);
       });
       next();
     };
+  }
+
+  /**
+   * The histogram's series of a method, route pattern and status, its labels resolved once: prom-client
+   * would otherwise check and hash the labels on every observation. The patterns and statuses are few.
+   */
+  private durationSeries(
+    method: string,
+    route: string,
+    status: number,
+  ): Histogram.Internal<'method' | 'route' | 'status'> {
+    const key = `${method} ${status} ${route}`;
+    let series = this.durationByLabels.get(key);
+    if (series === undefined) {
+      series = this.httpDuration.labels({ method, route, status });
+      this.durationByLabels.set(key, series);
+    }
+    return series;
   }
 
   private countOutcome(req: Request, res: Response, route: string, status: number): void {

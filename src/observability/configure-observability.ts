@@ -13,11 +13,11 @@ import { composeMiddleware } from './compose-middleware';
 import { hardenHttpServer, httpProtocolChecks } from './http-server-hardening';
 import { errorAnswerCapture } from '../common/http/request-info';
 import { requestTimeout } from './request-timeout';
-import { HelmetOptions, securityHeaders } from './security-headers';
+import { HelmetOptions, securityHeadersByAnswer } from './security-headers';
 
 /**
  * The HTTP layer of running in production, in the order a request meets it, before the body parser and
- * the routes: request id and log context, security headers (helmet), CORS (only when CORS_ORIGINS is
+ * the routes: request id and log context, security headers (the REST set; helmet's on /docs), CORS (only when CORS_ORIGINS is
  * set), the access line and the metrics (which see every answer, including 503s and malformed bodies),
  * the HTTP protocol checks (Host, Expect), the shutdown gate, and the request timeout. Plus the HTTP
  * server's hardening (timeouts, connection bounds) and the graceful shutdown on SIGTERM/SIGINT. Called by
@@ -29,7 +29,7 @@ import { HelmetOptions, securityHeaders } from './security-headers';
 export function configureObservability(app: NestExpressApplication): void {
   const config = app.get<AppConfigService>(ConfigService);
   const secrets = [config.get('ADMIN_API_KEY', { infer: true }), config.get('METRICS_TOKEN', { infer: true })];
-  app.use(composeMiddleware([requestContext({ secrets }), securityHeaders(HELMET_OPTIONS)]));
+  app.use(composeMiddleware([requestContext({ secrets }), securityHeadersByAnswer(DOCUMENT_PATHS, HELMET_OPTIONS)]));
   const origins = config.get('CORS_ORIGINS', { infer: true });
   if (origins) {
     app.enableCors(corsOptions(origins));
@@ -56,8 +56,11 @@ export function configureObservability(app: NestExpressApplication): void {
   enableGracefulShutdown(app, { timeoutMs: config.get('SHUTDOWN_TIMEOUT_MS', { infer: true }) });
 }
 
+/** The Swagger UI (`/docs`, its scripts, `/docs/contract.md`) and its document (`/docs-json`): helmet's full set. */
+const DOCUMENT_PATHS = /^\/docs(?:[/-]|$)/;
+
 /**
- * helmet's defaults, with a content security policy that the Swagger UI at /docs works under: its
+ * helmet's defaults (on the documents only: JSON answers get the REST set), with a content security policy that the Swagger UI at /docs works under: its
  * validator badge image, and no `upgrade-insecure-requests` (which breaks /docs served over plain HTTP
  * on an internal network; TLS is the load balancer's job).
  */

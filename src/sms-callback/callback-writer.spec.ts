@@ -88,6 +88,30 @@ describe('CallbackWriter (group commit)', () => {
     ]);
   });
 
+  it("should write a request's group whole, in one statement, never split over two (a batch of 600)", async () => {
+    const table = new FakeTable();
+    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, dataSourceWithPool(2));
+    const group = Array.from({ length: 600 }, (_, n) => aRow(1_000 + n));
+    const [single, results, after] = await Promise.all([
+      writer.write(aRow(1)),
+      writer.writeAll(group),
+      writer.write(aRow(2)),
+    ]);
+    expect(table.inserts.map((rows) => rows.length)).toEqual([1, 600, 1]);
+    expect(results.map((r) => r.callback.requestId)).toEqual(group.map((row) => row.requestId));
+    expect([single.replayed, after.replayed, results.some((r) => r.replayed)]).toEqual([false, false, false]);
+  });
+
+  it("should fail a request's whole group when its statement fails, and the groups of others with it only when the database is down", async () => {
+    const table = new FakeTable();
+    const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, dataSourceWithPool(10));
+    const poisoned = [aRow(1), { ...aRow(2), requestId: 'poison' }, aRow(3)];
+    const [bad, good] = await Promise.allSettled([writer.writeAll(poisoned), writer.writeAll([aRow(4), aRow(5)])]);
+    expect(bad.status).toBe('rejected');
+    expect(good.status).toBe('fulfilled');
+    expect([...table.rows.values()].map((row) => row.requestId).sort()).toEqual(['req-4', 'req-5']);
+  });
+
   it('should answer a repeat within one batch as a replay of the first', async () => {
     const table = new FakeTable();
     const writer = new CallbackWriter(table.repository as unknown as SmsCallbackRepository, dataSourceWithPool(10));

@@ -15,13 +15,17 @@ export interface WriteResult {
   replayed: boolean;
 }
 
+/** One request's callbacks (one, or the valid items of a batch): written in one statement, all or none. */
 interface PendingWrite {
-  row: NewSmsCallback;
-  resolve(result: WriteResult): void;
+  rows: NewSmsCallback[];
+  resolve(results: WriteResult[]): void;
   reject(error: unknown): void;
 }
 
-/** At most this many callbacks in one INSERT (14 parameters each; PostgreSQL takes 65,535). */
+/**
+ * Callbacks gathered into one INSERT: at least this many once there are (a request's group is never split;
+ * 14 parameters each, and PostgreSQL takes 65,535: a batch of 1,000 is 14,000).
+ */
 const MAX_BATCH = 500;
 
 /**
@@ -54,9 +58,22 @@ export class CallbackWriter {
   }
 
   /** Stores the callback unless it is a replay; resolves after the commit. */
-  write(row: NewSmsCallback): Promise<WriteResult> {
+  async write(row: NewSmsCallback): Promise<WriteResult> {
+    const [result] = await this.writeAll([row]);
+    return result;
+  }
+
+  /**
+   * Stores the callbacks (the valid items of a batch) unless they are replays, as one group of the group
+   * commit: in one statement, committed together or not at all; resolves after the commit, in their order.
+   * A repeat of an earlier callback of the same group is a replay of it.
+   */
+  writeAll(rows: NewSmsCallback[]): Promise<WriteResult[]> {
+    if (rows.length === 0) {
+      return Promise.resolve([]);
+    }
     return new Promise((resolve, reject) => {
-      this.pending.push({ row, resolve, reject });
+      this.pending.push({ rows, resolve, reject });
       this.schedule();
     });
   }
@@ -70,7 +87,7 @@ export class CallbackWriter {
     setImmediate(() => {
       this.scheduled = false;
       while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
-        const batch = this.pending.splice(0, MAX_BATCH);
+        const batch = this.nextBatch();
         this.inFlight++;
         void this.writeBatch(batch).finally(() => {
           this.inFlight--;
@@ -80,50 +97,73 @@ export class CallbackWriter {
     });
   }
 
+  /** The pending groups that make up the next statement: whole groups, up to MAX_BATCH rows (at least one group). */
+  private nextBatch(): PendingWrite[] {
+    let rows = 0;
+    let count = 0;
+    while (count < this.pending.length && (count === 0 || rows + this.pending[count].rows.length <= MAX_BATCH)) {
+      rows += this.pending[count].rows.length;
+      count++;
+    }
+    return this.pending.splice(0, count);
+  }
+
   private async writeBatch(batch: PendingWrite[]): Promise<void> {
     try {
-      const inserted = await this.callbacks.insertManyUnlessReplay(batch.map((write) => write.row));
+      const inserted = await this.callbacks.insertManyUnlessReplay(batch.flatMap((write) => write.rows));
       await this.settle(batch, inserted);
     } catch (err) {
       if (batch.length === 1 || isDatabaseUnavailable(err)) {
+        // One request's group fails as a whole: nothing of it was stored.
         batch.forEach((write) => write.reject(err));
         return;
       }
-      this.logger.warn(`A batch of ${batch.length} callbacks failed (${(err as Error).message}); retrying one by one`);
+      this.logger.warn(
+        `A statement of ${batch.length} requests' callbacks failed (${(err as Error).message}); retrying request by request`,
+      );
       for (const write of batch) {
         await this.writeBatch([write]);
       }
     }
   }
 
-  /** Answers each request of the batch: its new row, or the stored row it replays. */
+  /** Answers each request of the batch: for each of its callbacks, the new row, or the stored row it replays. */
   private async settle(batch: PendingWrite[], inserted: InsertedSmsCallback[]): Promise<void> {
     const fresh = new Map(inserted.map((row) => [keyOf(row.enterpriseId, row.replayKey), row]));
-    const replays: PendingWrite[] = [];
-    for (const write of batch) {
-      const key = keyOf(write.row.enterpriseId, write.row.replayKey);
-      const row = fresh.get(key);
-      if (row) {
-        // The first request with this key stored it; a repeat in the same batch is a replay.
-        fresh.delete(key);
-        write.resolve({ callback: row, replayed: false });
-      } else {
-        replays.push(write);
-      }
-    }
-    if (replays.length === 0) {
-      return;
-    }
-    const stored = await this.callbacks.findByReplayKeys(replays.map((write) => write.row));
+    const results = batch.map((write) => new Array<WriteResult | undefined>(write.rows.length));
+    const replays: Array<{ row: NewSmsCallback; write: number; index: number }> = [];
+    batch.forEach((write, w) =>
+      write.rows.forEach((row, index) => {
+        const key = keyOf(row.enterpriseId, row.replayKey);
+        const stored = fresh.get(key);
+        if (stored) {
+          // The first callback with this key stored it; a repeat in the same statement is a replay.
+          fresh.delete(key);
+          results[w][index] = { callback: stored, replayed: false };
+        } else {
+          replays.push({ row, write: w, index });
+        }
+      }),
+    );
+    const stored =
+      replays.length === 0 ? [] : await this.callbacks.findByReplayKeys(replays.map((replay) => replay.row));
     const byKey = new Map(stored.map((row) => [keyOf(row.enterpriseId, row.replayKey), row]));
-    for (const write of replays) {
-      const row = byKey.get(keyOf(write.row.enterpriseId, write.row.replayKey));
+    const unreadable = new Set<number>();
+    for (const replay of replays) {
+      const row = byKey.get(keyOf(replay.row.enterpriseId, replay.row.replayKey));
       if (row) {
-        write.resolve({ callback: row, replayed: true });
+        results[replay.write][replay.index] = { callback: row, replayed: true };
       } else {
-        write.reject(new Error('A replayed callback conflicted with a row that could not be read back'));
+        unreadable.add(replay.write);
       }
     }
+    batch.forEach((write, w) => {
+      if (unreadable.has(w)) {
+        write.reject(new Error('A replayed callback conflicted with a row that could not be read back'));
+      } else {
+        write.resolve(results[w] as WriteResult[]);
+      }
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The values that identify a delivery report, normalised: what makes two callbacks "the same". */
 export interface ReplayIdentity {
@@ -27,5 +27,6 @@ export function replayKeyOf(identity: ReplayIdentity): Buffer {
     identity.referentId,
     identity.retryCount,
   ];
-  return createHash('sha256').update(JSON.stringify(values)).digest();
+  // One-shot: no Hash object to create, update and finish for one short string.
+  return hash('sha256', JSON.stringify(values), 'buffer');
 }

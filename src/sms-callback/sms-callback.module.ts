@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JSON_BODY_LIMITS } from '../common/body/json-body.guard';
 import { LicenseModule } from '../license/license.module';
+import { SmsCallbackBatchPipe } from './callback-batch.pipe';
 import { CallbackNormalizer } from './callback-normalizer';
 import { SmsCallbackBodyPipe, SmsCallbackValidator } from './callback-validator';
 import { CallbackWriter } from './callback-writer';
@@ -10,6 +11,7 @@ import { CALLBACK_RETENTION_PROVIDERS } from './retention/callback-retention.mod
 import { CALLBACK_RETENTION_OPTIONS } from './retention/callback-retention.options';
 import { CallbackRetentionScheduler } from './retention/callback-retention.scheduler';
 import { CallbackRetentionService } from './retention/callback-retention.service';
+import { SmsCallbackBatchController } from './sms-callback-batch.controller';
 import { SmsCallbackController } from './sms-callback.controller';
 import { SmsCallback } from './sms-callback.entity';
 import {
@@ -53,6 +55,7 @@ import { RolledStatsRepository } from './stats/rolled-stats.repository';
     SmsCallbackService,
     SmsCallbackValidator,
     SmsCallbackBodyPipe,
+    SmsCallbackBatchPipe,
     CallbackNormalizer,
     CallbackWriter,
     CallbackRetentionScheduler,
@@ -82,7 +85,8 @@ function withRoutes(module: DynamicModule, routes = true): DynamicModule {
   }
   return {
     ...module,
-    controllers: [...(module.controllers ?? []), SmsCallbackController],
+    // The batch's route first: `POST .../callback/batch` is its, `GET .../callback/:id` the other's.
+    controllers: [...(module.controllers ?? []), SmsCallbackBatchController, SmsCallbackController],
     providers: [...(module.providers ?? []), HostBodyParserBypass],
   };
 }

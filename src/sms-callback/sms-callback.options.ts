@@ -13,6 +13,8 @@ export interface SmsCallbackModuleOptions {
   defaultCountryCode?: string;
   /** Largest callback body, in bytes or as a size (`64kb`). Default `64kb`. */
   bodyLimit?: number | string;
+  /** Largest body of the batch route (up to 1,000 callbacks). Default `1mb`. */
+  batchBodyLimit?: number | string;
   /** Longest time a body may take to arrive (ms). Default 30,000. */
   bodyTimeoutMs?: number;
   /** Days a callback is kept after its sendTime; 0 = forever. Default 90. */
@@ -31,6 +33,7 @@ export const SMS_CALLBACK_DEFAULTS: Readonly<Required<SmsCallbackModuleOptions>>
   timezone: 'Asia/Ho_Chi_Minh',
   defaultCountryCode: '84',
   bodyLimit: '64kb',
+  batchBodyLimit: '1mb',
   bodyTimeoutMs: 30_000,
   retentionDays: 90,
   maintenanceIntervalMinutes: 60,
@@ -57,6 +60,8 @@ export class SmsCallbackOptions {
   readonly timezone: string;
   readonly defaultCountryCode: string;
   readonly bodyLimits: JsonBodyLimits;
+  /** The batch route's body limit, in bytes (its timeout is `bodyLimits`'). */
+  readonly batchBodyLimitBytes: number;
   readonly retention: CallbackRetentionOptions;
 
   constructor(@Optional() @Inject(SMS_CALLBACK_MODULE_OPTIONS) options: SmsCallbackModuleOptions | null = null) {
@@ -73,6 +78,7 @@ export class SmsCallbackOptions {
     this.timezone = o.timezone;
     this.defaultCountryCode = o.defaultCountryCode;
     this.bodyLimits = { maxBytes: parseByteSize(o.bodyLimit), timeoutMs: o.bodyTimeoutMs };
+    this.batchBodyLimitBytes = parseByteSize(o.batchBodyLimit);
     this.retention = { retentionDays: o.retentionDays, intervalMinutes: o.maintenanceIntervalMinutes };
   }
 }

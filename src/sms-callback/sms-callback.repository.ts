@@ -99,21 +99,30 @@ export class SmsCallbackRepository {
       );
       return `(${INSERTED_COLUMNS.map((_, i) => `$${first + i + 1}`).join(', ')})`;
     });
+    // Only what the database made is read back (the rest is what was sent): less to send, parse and convert.
     const insert = `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.join(', ')})
        VALUES ${tuples.join(', ')}
        ON CONFLICT (enterprise_id, replay_key, send_time_at) DO NOTHING
-       RETURNING ${RETURNED}, replay_key AS "replayKey"`;
-    if (!this.outbox) {
-      return this.callbacks.query(insert, params);
+       RETURNING id AS "id", received_at AS "receivedAt", send_time_at AS "sendTimeAt",
+         enterprise_id AS "enterpriseId", replay_key AS "replayKey"`;
+    const made: Array<Pick<InsertedSmsCallback, 'id' | 'receivedAt' | 'enterpriseId' | 'replayKey'>> =
+      await this.callbacks.query(this.outbox ? withOutboxRows(insert, this.outbox.table) : insert, params);
+    if (made.length > 0) {
+      this.outbox?.recorded();
     }
-    const inserted: InsertedSmsCallback[] = await this.callbacks.query(
-      withOutboxRows(insert, this.outbox.table),
-      params,
-    );
-    if (inserted.length > 0) {
-      this.outbox.recorded();
+    // A row inserted is the first of the statement with its key (a repeat conflicts with it).
+    const sentByKey = new Map<string, NewSmsCallback>();
+    for (const callback of callbacks) {
+      const key = `${callback.enterpriseId}\u0000${callback.replayKey.toString('hex')}`;
+      if (!sentByKey.has(key)) {
+        sentByKey.set(key, callback);
+      }
     }
-    return inserted;
+    return made.map(({ id, receivedAt, enterpriseId, replayKey }) => ({
+      ...sentByKey.get(`${enterpriseId}\u0000${replayKey.toString('hex')}`)!,
+      id,
+      receivedAt,
+    }));
   }
 
   /**

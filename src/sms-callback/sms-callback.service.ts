@@ -8,9 +8,11 @@ import { AppValidationPipe } from '../common/pipes/validation.pipe';
 import { CallbackNormalizer } from './callback-normalizer';
 import { CallbackWriter } from './callback-writer';
 import { SmsCallbackValidator, type ValidSmsCallback } from './callback-validator';
+import type { SmsCallbackBatchItem } from './dto/sms-callback-batch-item.dto';
 import { ListSmsCallbacksQuery, type SmsCallbackFilterQuery } from './dto/list-sms-callbacks.query';
 import type { SmsCallbackStatsDto } from './dto/sms-callback-stats.dto';
 import type { SmsCallbackDto } from './dto/sms-callback.dto';
+import { SMS_CALLBACK_BATCH_ANSWERED, SmsCallbackBatchAnsweredEvent } from './events/sms-callback-batch-answered.event';
 import {
   SMS_CALLBACK_REPLAYED,
   SMS_CALLBACK_STORED,
@@ -18,7 +20,7 @@ import {
   SmsCallbackStoredEvent,
 } from './events/sms-callback-stored.event';
 import { replayKeyOf } from './replay-key';
-import { SmsCallbackFilter, SmsCallbackRepository, StoredSmsCallback } from './sms-callback.repository';
+import { NewSmsCallback, SmsCallbackFilter, SmsCallbackRepository, StoredSmsCallback } from './sms-callback.repository';
 import { RolledStatsRepository } from './stats/rolled-stats.repository';
 
 /**
@@ -68,26 +70,50 @@ export class SmsCallbackService {
    * stored record. Resolves only after the row is committed. The callback comes from
    * {@link SmsCallbackValidator} (`parse` or `validate` of the body).
    */
-  async storeValid(license: LicenseContext, { dto, normalized, rawBody }: ValidSmsCallback): Promise<StoreResult> {
-    const status = dto.status ?? null;
-    const replayKey = replayKeyOf({ ...dto, ...normalized, status });
-    const { callback, replayed } = await this.writer.write({
-      enterpriseId: license.enterpriseId,
-      licenseId: license.licenseId,
-      msisdn: dto.msisdn,
-      msisdnNormalized: normalized.msisdn,
-      requestId: dto.requestId,
-      sendTime: dto.sendTime,
-      sendTimeAt: normalized.sendTime,
-      responseTimeTelco: dto.responseTimeTelco ?? null,
-      responseTimeTelcoAt: normalized.responseTimeTelco,
-      status,
-      referentId: dto.referentId,
-      retryCount: dto.retryCount,
-      replayKey,
-      rawBody: rawBody.text,
+  async storeValid(license: LicenseContext, callback: ValidSmsCallback): Promise<StoreResult> {
+    const { callback: row, replayed } = await this.writer.write(newRowOf(license, callback));
+    return this.answered(license, row, replayed);
+  }
+  /**
+   * Stores the items of a batch (see {@link SmsCallbackBatchItem}): each item is validated as the single
+   * endpoint's body is; the valid ones are written as one group of the group commit, committed together or
+   * not at all, before this resolves (a database failure rejects it: nothing new was stored). An item identical
+   * to an earlier one of the batch is a replay of it. Answers in the items' order.
+   */
+  async storeBatch(license: LicenseContext, items: RawJson[]): Promise<SmsCallbackBatchItem[]> {
+    const answers: SmsCallbackBatchItem[] = new Array(items.length);
+    const valid: Array<{ index: number; row: NewSmsCallback }> = [];
+    for (let index = 0; index < items.length; index++) {
+      const result = await this.validator.validate(items[index].value, items[index]);
+      if (result.errors) {
+        answers[index] = { index, code: HttpStatus.BAD_REQUEST, data: null, errors: result.errors };
+      } else {
+        valid.push({ index, row: newRowOf(license, result.valid) });
+      }
+    }
+    const written = await this.writer.writeAll(valid.map((item) => item.row));
+    let replayed = 0;
+    written.forEach((result, i) => {
+      const { index } = valid[i];
+      const { callback } = this.answered(license, result.callback, result.replayed);
+      replayed += result.replayed ? 1 : 0;
+      answers[index] = {
+        index,
+        code: result.replayed ? HttpStatus.OK : HttpStatus.CREATED,
+        data: callback,
+        errors: null,
+      };
     });
-    const answer = toSmsCallbackDto(callback);
+    this.emit(
+      SMS_CALLBACK_BATCH_ANSWERED,
+      new SmsCallbackBatchAnsweredEvent(items.length, replayed, items.length - valid.length),
+    );
+    return answers;
+  }
+
+  /** The API's view of a written callback; a new one is announced (after its commit). */
+  private answered(license: LicenseContext, row: StoredSmsCallback, replayed: boolean): StoreResult {
+    const answer = toSmsCallbackDto(row);
     if (replayed) {
       this.emit(SMS_CALLBACK_REPLAYED, new SmsCallbackReplayedEvent(answer, license.enterpriseId, license.licenseId));
     } else {
@@ -165,7 +191,7 @@ export class SmsCallbackService {
     };
   }
 
-  private emit(name: string, event: SmsCallbackStoredEvent | SmsCallbackReplayedEvent): void {
+  private emit(name: string, event: object): void {
     try {
       this.events?.emit(name, event);
     } catch (err) {
@@ -173,6 +199,27 @@ export class SmsCallbackService {
       this.logger.error(`A ${name} subscriber failed: ${(err as Error).message}`, (err as Error).stack);
     }
   }
+}
+
+/** The row to write for a valid callback of the license's enterprise, with its replay key. */
+function newRowOf(license: LicenseContext, { dto, normalized, rawBody }: ValidSmsCallback): NewSmsCallback {
+  const status = dto.status ?? null;
+  return {
+    enterpriseId: license.enterpriseId,
+    licenseId: license.licenseId,
+    msisdn: dto.msisdn,
+    msisdnNormalized: normalized.msisdn,
+    requestId: dto.requestId,
+    sendTime: dto.sendTime,
+    sendTimeAt: normalized.sendTime,
+    responseTimeTelco: dto.responseTimeTelco ?? null,
+    responseTimeTelcoAt: normalized.responseTimeTelco,
+    status,
+    referentId: dto.referentId,
+    retryCount: dto.retryCount,
+    replayKey: replayKeyOf({ ...dto, ...normalized, status }),
+    rawBody: rawBody.text,
+  };
 }
 
 /** A stored callback as the API returns it. */

@@ -39,6 +39,9 @@ import type {
   MetricsControllerScrapeData,
   MetricsControllerScrapeErrors,
   MetricsControllerScrapeResponses,
+  SmsCallbackBatchControllerCreateManyData,
+  SmsCallbackBatchControllerCreateManyErrors,
+  SmsCallbackBatchControllerCreateManyResponses,
   SmsCallbackControllerCreateData,
   SmsCallbackControllerCreateErrors,
   SmsCallbackControllerCreateResponses,
@@ -269,6 +272,34 @@ export const smsCallbackControllerCreate = <ThrowOnError extends boolean = false
   >({
     security: [{ name: 'API-KEY', type: 'apiKey' }],
     url: '/api/vendor/v1/sms/callback',
+    ...options,
+    headers: {
+      'Content-Type': 'application/json',
+      ...options.headers,
+    },
+  });
+
+/**
+ * Report up to 1000 delivery reports at once (a batch)
+ *
+ * Up to 1000 delivery reports in one request: a JSON array of the single endpoint's bodies (`POST /api/vendor/v1/sms/callback`, whose rules apply to each item: validation, the replay rule, times).
+ *
+ * **The answer** is `200` with `data` an array in the request's order, one `{ index, code, data, errors }` per item: `201` stored now (`data` the stored record), `200` a replay of a stored callback or of an identical earlier item of this batch (`data` the record stored the first time), `400` invalid (`errors` keyed by field as the single endpoint's; nothing stored for it: fix it and send it again). `total_record` is the number of items. Every item answered 201 or 200 is committed before the answer.
+ *
+ * **All or nothing.** The valid items are committed together or not at all: any answer other than `200` (a bad array, 401/403/429, 503 ...) means nothing of the batch was stored; send it again (after `Retry-After` when there is one). Sending a batch again is always safe: what was stored comes back as `200`.
+ *
+ * **Rate limit.** Each item counts as one request against the license's requests per second.
+ */
+export const smsCallbackBatchControllerCreateMany = <ThrowOnError extends boolean = false>(
+  options: Options<SmsCallbackBatchControllerCreateManyData, ThrowOnError>,
+) =>
+  (options.client ?? client).post<
+    SmsCallbackBatchControllerCreateManyResponses,
+    SmsCallbackBatchControllerCreateManyErrors,
+    ThrowOnError
+  >({
+    security: [{ name: 'API-KEY', type: 'apiKey' }],
+    url: '/api/vendor/v1/sms/callback/batch',
     ...options,
     headers: {
       'Content-Type': 'application/json',

@@ -323,6 +323,29 @@ export type RotatedLicenseDto = {
   validFrom: string;
 };
 
+export type SmsCallbackBatchItem = {
+  /**
+   * What the single endpoint would have answered for it: `201` stored now, `200` a replay of a stored callback (or of an identical earlier item of this batch), `400` invalid (nothing stored for it).
+   */
+  code: 201 | 200 | 400;
+  /**
+   * The stored record (as the single endpoint answers it) for 201 and 200; `null` for 400.
+   */
+  data: SmsCallbackDto | null;
+  /**
+   * `null` for 201 and 200; for 400, keyed by field as the single endpoint's, each `{ rule: message }`.
+   */
+  errors: {
+    [key: string]: {
+      [key: string]: string;
+    };
+  } | null;
+  /**
+   * Position of the item in the request (0-based).
+   */
+  index: number;
+};
+
 export type SmsCallbackDto = {
   /**
    * Id of the stored callback.
@@ -1612,6 +1635,125 @@ export type SmsCallbackControllerCreateResponses = {
 
 export type SmsCallbackControllerCreateResponse =
   SmsCallbackControllerCreateResponses[keyof SmsCallbackControllerCreateResponses];
+
+export type SmsCallbackBatchControllerCreateManyData = {
+  body: Array<CreateSmsCallbackDto>;
+  path?: never;
+  query?: never;
+  url: '/api/vendor/v1/sms/callback/batch';
+};
+
+export type SmsCallbackBatchControllerCreateManyErrors = {
+  /**
+   * The request is malformed: a body that is not valid JSON.
+   *
+   * Malformed JSON, a body that is not a JSON array, or an empty array. Nothing was stored.
+   */
+  400: EnvelopeDto & {
+    data?: {
+      [key: string]: unknown;
+    } | null;
+  };
+  /**
+   * No API-KEY header, or a key that matches no license.
+   */
+  401: EnvelopeDto & {
+    data?: {
+      [key: string]: unknown;
+    } | null;
+  };
+  /**
+   * A real key whose license is not active now (suspended, revoked, expired or not yet valid), or used from a client address that is not on the allow-list of its license.
+   */
+  403: EnvelopeDto & {
+    data?: {
+      [key: string]: unknown;
+    } | null;
+  };
+  /**
+   * No such route (or, under /api/admin, the admin API is off).
+   */
+  404: EnvelopeDto & {
+    data?: {
+      [key: string]: unknown;
+    } | null;
+  };
+  /**
+   * The path exists, but not with this method: `Allow` lists the methods it takes.
+   */
+  405: EnvelopeDto & {
+    data?: {
+      [key: string]: unknown;
+    } | null;
+  };
+  /**
+   * The body did not arrive within BODY_TIMEOUT_MS: nothing was stored, send it again.
+   */
+  408: EnvelopeDto & {
+    data?: {
+      [key: string]: unknown;
+    } | null;
+  };
+  /**
+   * The body (declared, as sent, or inflated) is over BODY_LIMIT (64 kB by default); a declared length is refused before reading.
+   *
+   * More than 1000 items, or a body over BATCH_BODY_LIMIT (1 MB by default). Nothing was stored: split the batch.
+   */
+  413: EnvelopeDto & {
+    data?: {
+      [key: string]: unknown;
+    } | null;
+  };
+  /**
+   * A body that is not JSON in UTF-8 (`application/json`, optionally gzip- or deflate-encoded).
+   */
+  415: EnvelopeDto & {
+    data?: {
+      [key: string]: unknown;
+    } | null;
+  };
+  /**
+   * Past the license's requests per second, or past the failed authentications allowed from this address (then refused whatever the key, for a while). Nothing was stored: send it again after `Retry-After`.
+   */
+  429: EnvelopeDto & {
+    data?: {
+      [key: string]: unknown;
+    } | null;
+  };
+  /**
+   * A bug: the error id is in the log, with the details; the body never has them.
+   */
+  500: EnvelopeDto & {
+    data?: {
+      [key: string]: unknown;
+    } | null;
+  };
+  /**
+   * The database is out of reach, the request took longer than REQUEST_TIMEOUT_MS, or the service is shutting down. Nothing was stored: send it again after `Retry-After`.
+   */
+  503: EnvelopeDto & {
+    data?: {
+      [key: string]: unknown;
+    } | null;
+  };
+};
+
+export type SmsCallbackBatchControllerCreateManyError =
+  SmsCallbackBatchControllerCreateManyErrors[keyof SmsCallbackBatchControllerCreateManyErrors];
+
+export type SmsCallbackBatchControllerCreateManyResponses = {
+  /**
+   * Every item answered in its place: `data[i].code` says what became of item i.
+   */
+  200: EnvelopeDto & {
+    code: number;
+    data: Array<SmsCallbackBatchItem>;
+    message: unknown;
+  };
+};
+
+export type SmsCallbackBatchControllerCreateManyResponse =
+  SmsCallbackBatchControllerCreateManyResponses[keyof SmsCallbackBatchControllerCreateManyResponses];
 
 export type SmsCallbackControllerStatsData = {
   body?: never;

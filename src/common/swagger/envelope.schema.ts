@@ -47,6 +47,8 @@ export class EnvelopeDto {
 interface EnvelopeResponseOptions {
   isArray?: boolean;
   description?: string;
+  /** A whole example answer (the envelope). */
+  example?: unknown;
   headers?: Record<
     string,
     { description: string; required?: boolean; schema: { type: 'string' | 'integer'; enum?: string[] } }
@@ -60,22 +62,25 @@ export function ApiEnvelopeResponse<T extends Type<unknown>>(
   options: EnvelopeResponseOptions = {},
 ): MethodDecorator & ClassDecorator {
   const data = options.isArray ? { type: 'array', items: { $ref: getSchemaPath(dto) } } : { $ref: getSchemaPath(dto) };
+  const schema = {
+    allOf: [
+      { $ref: getSchemaPath(EnvelopeDto) },
+      {
+        type: 'object',
+        required: ['code', 'data', 'message', 'errors', 'total_record', 'current_page'],
+        properties: { code: { type: 'integer', example: status }, data, message: { example: statusText(status) } },
+      },
+    ],
+  };
   return applyDecorators(
     ApiExtraModels(EnvelopeDto, dto),
     ApiResponse({
       status,
       description: options.description ?? statusText(status),
       headers: options.headers,
-      schema: {
-        allOf: [
-          { $ref: getSchemaPath(EnvelopeDto) },
-          {
-            type: 'object',
-            required: ['code', 'data', 'message', 'errors', 'total_record', 'current_page'],
-            properties: { code: { type: 'integer', example: status }, data, message: { example: statusText(status) } },
-          },
-        ],
-      },
+      ...(options.example === undefined
+        ? { schema }
+        : { content: { 'application/json': { schema, example: options.example } } }),
     }),
   );
 }

@@ -15,19 +15,31 @@ export class LicenseRateLimitGuard extends ThrottlerGuard {
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string): string {
-    return `license:${tracker}`;
+    return licenseRateLimitKey(tracker);
   }
 
   protected override async throwThrottlingException(
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    const message = `Too many requests: this license may make ${detail.limit} per second. Send again later.`;
-    throw new ApiError(
-      HttpStatus.TOO_MANY_REQUESTS,
-      message,
-      { 'API-KEY': { rateLimit: message } },
-      { 'Retry-After': String(Math.max(1, detail.timeToBlockExpire)) },
-    );
+    throw tooManyRequests(detail.limit, detail.timeToBlockExpire);
   }
+}
+
+/** The throttler's key of a license's counter (see {@link LicenseRateLimitGuard.generateKey}). */
+export function licenseRateLimitKey(licenseId: string): string {
+  return `license:${licenseId}`;
+}
+
+/** The 429 of a license past its requests per second, with `Retry-After`. */
+export function tooManyRequests(limit: number, secondsLeft: number, batch = false): ApiError {
+  const message =
+    `Too many requests: this license may make ${limit} per second` +
+    `${batch ? ' (each item of a batch counts as one)' : ''}. Send again later.`;
+  return new ApiError(
+    HttpStatus.TOO_MANY_REQUESTS,
+    message,
+    { 'API-KEY': { rateLimit: message } },
+    { 'Retry-After': String(Math.max(1, secondsLeft)) },
+  );
 }

@@ -3,6 +3,7 @@ import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import type { LicensedRequest } from '../license-context';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { LicenseOptions } from '../license.options';
+import { LicenseItemsRateLimitGuard } from './license-items-rate-limit.guard';
 import { LicenseRateLimitGuard } from './license-rate-limit.guard';
 import { AUTH_BLOCK_BROADCAST, RATE_LIMIT_STORAGE, rateLimitStorageProviders } from './rate-limit-storage.provider';
 
@@ -37,7 +38,13 @@ const rateLimitOf = (request: LicensedRequest): number => request.licenseRateLim
       }),
     }),
   ],
-  providers: [AuthFailureLimiter, LicenseRateLimitGuard],
-  exports: [ThrottlerModule, AuthFailureLimiter, LicenseRateLimitGuard, RateLimitStorageModule],
+  providers: [AuthFailureLimiter, LicenseRateLimitGuard, LicenseItemsRateLimitGuard],
+  exports: [
+    ThrottlerModule,
+    AuthFailureLimiter,
+    LicenseRateLimitGuard,
+    LicenseItemsRateLimitGuard,
+    RateLimitStorageModule,
+  ],
 })
 export class RateLimitModule {}

@@ -8,7 +8,7 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  * One atomic step of a fixed-window counter with a block, the semantics of the throttler's in-memory
  * storage: while blocked, nothing is counted; otherwise the hit is counted (the window starts with the
  * first hit), and the hit past the limit blocks the key for `blockDuration` (then the count starts over).
- * KEYS: hits, block. ARGV: ttl ms, limit, block ms. Returns { hits, ms left in window, blocked 0/1, ms of block left }.
+ * KEYS: hits, block. ARGV: ttl ms, limit, block ms, hits to count (a batch counts its items). Returns { hits, ms left in window, blocked 0/1, ms of block left }.
  */
 const INCREMENT_SCRIPT = `
 local ttl = tonumber(ARGV[1])
@@ -18,7 +18,7 @@ local blockLeft = redis.call('PTTL', KEYS[2])
 if blockLeft > 0 then
   return { tonumber(redis.call('GET', KEYS[1]) or (limit + 1)), math.max(redis.call('PTTL', KEYS[1]), 0), 1, blockLeft }
 end
-local hits = redis.call('INCR', KEYS[1])
+local hits = redis.call('INCRBY', KEYS[1], tonumber(ARGV[4]))
 local ttlLeft = redis.call('PTTL', KEYS[1])
 if ttlLeft < 0 then
   redis.call('PEXPIRE', KEYS[1], ttl)
@@ -42,6 +42,7 @@ interface ThrottlerRedis extends Redis {
     ttl: number,
     limit: number,
     blockDuration: number,
+    hits: number,
   ): Promise<[number, number, number, number]>;
 }
 
@@ -67,12 +68,24 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     this.redis = redis as ThrottlerRedis;
   }
 
-  async increment(
+  increment(
     key: string,
     ttl: number,
     limit: number,
     blockDuration: number,
     throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    return this.incrementBy(key, ttl, limit, blockDuration, throttlerName, 1);
+  }
+
+  /** {@link increment} counting `count` hits at once (in one atomic step). */
+  async incrementBy(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+    count: number,
   ): Promise<ThrottlerStorageRecord> {
     // One hash tag per key: both keys land on the same Redis Cluster slot.
     const base = `${this.keyPrefix}throttler:${throttlerName}:{${key}}`;
@@ -83,6 +96,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
         ttl,
         limit,
         blockDuration,
+        count,
       );
       return {
         totalHits: hits,

@@ -91,14 +91,14 @@ describe('admin API of licenses', () => {
       expect(everything).not.toMatch(/apiKey|hash/i);
     });
 
-    it('should default to now, no expiry, the default rate limit and any address', async () => {
+    it('should default to now, no expiry, the default rate limit (none: a capacity decision) and any address', async () => {
       const before = Date.now();
       const license = await create();
       expect(license).toMatchObject({
         label: null,
         expiresAt: null,
         rateLimitPerSecond: null,
-        effectiveRateLimitPerSecond: 1000,
+        effectiveRateLimitPerSecond: null,
         allowedIps: [],
       });
       expect(new Date(license.validFrom).getTime()).toBeGreaterThanOrEqual(before - 1000);

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ADMIN_ENV, adminApi, LICENSES_PATH, sendCallback, sleep } from '../../support/admin-api';
+import { REDIS_URL, redisIsUp } from '../../support/redis';
 import { createTestApp, TestApp } from '../../support/test-app';
 
 const UNKNOWN_KEY = 'smscb_doesnotexist0000000000000000000000000';
@@ -117,26 +118,6 @@ describe('rate limits (counters in memory)', () => {
     });
   });
 });
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisIsUp(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 1_000,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 describe('rate limits with REDIS_URL (counters shared by the instances)', () => {
   const prefix = `sms-callback-test:${randomUUID()}:`;

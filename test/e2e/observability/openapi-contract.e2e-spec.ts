@@ -74,6 +74,8 @@ function expectConforms(document: OpenApi, method: string, res: request.Response
   }
 }
 
+const BATCH_PATH = `${CALLBACK_PATH}/batch`;
+
 describe('the published contract (/docs-json)', () => {
   let t: TestApp;
   let document: OpenApi;
@@ -132,6 +134,26 @@ describe('the published contract (/docs-json)', () => {
       ['GET', await key(request(t.http).get(`${CALLBACK_PATH}/not-a-uuid`))],
       ['GET', await key(request(t.http).get(`${CALLBACK_PATH}/00000000-0000-4000-8000-000000000000`))],
       ['POST', await key(request(t.http).post(`${CALLBACK_PATH}/${id}`))],
+      [
+        'POST',
+        await key(request(t.http).post(BATCH_PATH))
+          .send([aCallback(), body, { ...body, status: 'x' }])
+          .expect(200),
+      ],
+      [
+        'POST',
+        await key(request(t.http).post(BATCH_PATH))
+          .send({ ...body })
+          .expect(400),
+      ],
+      ['POST', await key(request(t.http).post(BATCH_PATH)).send([]).expect(400)],
+      [
+        'POST',
+        await key(request(t.http).post(BATCH_PATH))
+          .send(Array.from({ length: 1_001 }, () => ({})))
+          .expect(413),
+      ],
+      ['POST', await request(t.http).post(BATCH_PATH).send([body]).expect(401)],
     ];
     await t.licenses.suspend(licenseId, 'test');
     await sleep(50);
@@ -143,6 +165,18 @@ describe('the published contract (/docs-json)', () => {
       [1, 2, 3].map(() => request(t.http).get(CALLBACK_PATH).set('API-KEY', limited.apiKey)),
     );
     answers.push(...burst.map((res): [string, request.Response] => ['GET', res]));
+    answers.push([
+      'POST',
+      await request(t.http)
+        .post(BATCH_PATH)
+        .set('API-KEY', limited.apiKey)
+        .send([aCallback(), aCallback()])
+        .expect(429),
+    ]);
+    answers.push([
+      'POST',
+      await request(t.http).post(BATCH_PATH).set('API-KEY', suspended.apiKey).send([aCallback()]).expect(403),
+    ]);
 
     const statuses = new Set(answers.map(([, res]) => res.status));
     expect([...statuses].sort()).toEqual([200, 201, 400, 401, 403, 404, 405, 413, 415, 429]);

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { CALLBACK_PATH } from '../../support/factories';
 import { ADMIN_ENV, ADMIN_KEY, adminApi, eventually, LICENSES_PATH, sendCallback } from '../../support/admin-api';
+import { REDIS_URL, redisIsUp } from '../../support/redis';
 import { createTestApp, TestApp } from '../../support/test-app';
 
 /**
@@ -142,21 +143,6 @@ describe('wrong metrics tokens (item 10)', () => {
     }
   });
 });
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisIsUp(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 describe('blocks shared by the instances through Redis (item 7)', () => {
   const prefix = `sms-callback-test:${randomUUID()}:`;
