@@ -1,6 +1,7 @@
 import { answerUnavailable } from '../common/http/unavailable';
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { onResponseClosed } from '../common/http/response-closed';
 
 export type LifecycleState = 'starting' | 'ready' | 'shutting-down';
 
@@ -87,7 +88,7 @@ export class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
         return;
       }
       this.running++;
-      res.once('close', () => this.finished());
+      onResponseClosed(res, () => this.finished());
       next();
     };
   }

@@ -7,6 +7,7 @@ import { ClusterMetrics } from './cluster-metrics';
 import { Lifecycle } from '../health/lifecycle.service';
 import { routeOf } from '../common/http/request-info';
 import { authFailureOf, CALLBACK_PATH } from '../index';
+import { onResponseClosed } from '../common/http/response-closed';
 
 /** The vendor endpoint, whose answers the callback counters follow. */
 export const CALLBACK_ROUTE = `/${CALLBACK_PATH}`;
@@ -129,7 +130,7 @@ export class MetricsService {
   httpMiddleware(): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
       const started = process.hrtime.bigint();
-      res.once('close', () => {
+      onResponseClosed(res, () => {
         const route = routeOf(req);
         const status = res.writableFinished ? res.statusCode : 499;
         this.durationSeries(req.method, route, status).observe(Number(process.hrtime.bigint() - started) / 1e9);

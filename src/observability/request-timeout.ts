@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { attachRequestDeadline } from '../common/http/request-deadline';
 import { redactUrl } from '../common/redact';
+import { onResponseClosed } from '../common/http/response-closed';
 
 const logger = new Logger('RequestTimeout');
 
@@ -44,7 +45,7 @@ export function requestTimeout(timeoutMs: number): RequestHandler {
         timer.unref();
       },
     });
-    res.once('close', () => {
+    onResponseClosed(res, () => {
       closed = true;
       clearTimeout(timer);
     });

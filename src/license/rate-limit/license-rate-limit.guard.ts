@@ -10,6 +10,14 @@ import type { LicensedRequest } from '../license-context';
  */
 @Injectable()
 export class LicenseRateLimitGuard extends ThrottlerGuard {
+  /** A license without a limit (the default: LICENSE_RATE_LIMIT_PER_SECOND=0) costs no throttler work at all. */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (!context.switchToHttp().getRequest<LicensedRequest>().licenseRateLimit) {
+      return true;
+    }
+    return super.canActivate(context);
+  }
+
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
     return (request as unknown as LicensedRequest).license.licenseId;
   }
