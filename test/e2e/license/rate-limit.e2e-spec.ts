@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ADMIN_ENV, adminApi, LICENSES_PATH, sendCallback, sleep } from '../../support/admin-api';
-import { REDIS_URL, redisIsUp } from '../../support/redis';
+import { REDIS_URL } from '../../support/redis';
+import { twoInstancesOnRedis } from '../../support/shared-redis-instances';
 import { createTestApp, TestApp } from '../../support/test-app';
 
 const UNKNOWN_KEY = 'smscb_doesnotexist0000000000000000000000000';
@@ -120,73 +120,44 @@ describe('rate limits (counters in memory)', () => {
 });
 
 describe('rate limits with REDIS_URL (counters shared by the instances)', () => {
-  const prefix = `sms-callback-test:${randomUUID()}:`;
-  const env = {
-    ...ADMIN_ENV,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    LICENSE_RATE_LIMIT_PER_SECOND: '0',
-    AUTH_FAILURE_LIMIT: '3',
-  };
-  let up = false;
-  let a: TestApp;
-  let b: TestApp;
-
-  beforeAll(async () => {
-    up = await redisIsUp();
-    if (!up) {
-      process.stdout.write(`\nRedis is not reachable at ${REDIS_URL}: the shared-counter tests are skipped.\n`);
-      return;
-    }
-    a = await createTestApp({ env });
-    b = await createTestApp({ env });
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    if (up) {
-      const redis = new Redis(REDIS_URL);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) {
-        await redis.del(...keys);
-      }
-      await redis.quit();
-    }
-  });
+  const shared = twoInstancesOnRedis(
+    { ...ADMIN_ENV, LICENSE_RATE_LIMIT_PER_SECOND: '0', AUTH_FAILURE_LIMIT: '3' },
+    'the shared-counter tests',
+  );
 
   it("should share a license's per-second count between two instances", async () => {
-    if (!up) {
+    if (!shared.up) {
       return;
     }
-    const { apiKey } = await a.issueKey({ rateLimitPerSecond: 4 });
+    const { apiKey } = await shared.a.issueKey({ rateLimitPerSecond: 4 });
     await sleep(1_000 - (Date.now() % 1_000));
     const responses = [
-      ...(await burst(2, () => sendCallback(a.http, apiKey))),
-      ...(await burst(2, () => sendCallback(b.http, apiKey))),
+      ...(await burst(2, () => sendCallback(shared.a.http, apiKey))),
+      ...(await burst(2, () => sendCallback(shared.b.http, apiKey))),
     ];
     expect(statuses(responses)).toEqual([201, 201, 201, 201]);
-    expectTooMany(await sendCallback(b.http, apiKey), 'API-KEY');
-    expectTooMany(await sendCallback(a.http, apiKey), 'API-KEY');
+    expectTooMany(await sendCallback(shared.b.http, apiKey), 'API-KEY');
+    expectTooMany(await sendCallback(shared.a.http, apiKey), 'API-KEY');
   });
 
   it('should share the failed-authentication count between two instances', async () => {
-    if (!up) {
+    if (!shared.up) {
       return;
     }
-    await sendCallback(a.http, UNKNOWN_KEY).expect(401);
-    await sendCallback(b.http, UNKNOWN_KEY).expect(401);
-    await sendCallback(a.http, UNKNOWN_KEY).expect(401);
-    expectTooMany(await sendCallback(b.http, UNKNOWN_KEY), 'API-KEY');
-    expectTooMany(await sendCallback(a.http, UNKNOWN_KEY), 'API-KEY');
+    await sendCallback(shared.a.http, UNKNOWN_KEY).expect(401);
+    await sendCallback(shared.b.http, UNKNOWN_KEY).expect(401);
+    await sendCallback(shared.a.http, UNKNOWN_KEY).expect(401);
+    expectTooMany(await sendCallback(shared.b.http, UNKNOWN_KEY), 'API-KEY');
+    expectTooMany(await sendCallback(shared.a.http, UNKNOWN_KEY), 'API-KEY');
   });
 
   it('should keep the counters in Redis under REDIS_KEY_PREFIX', async () => {
-    if (!up) {
+    if (!shared.up) {
       return;
     }
     const redis = new Redis(REDIS_URL);
     try {
-      expect((await redis.keys(`${prefix}throttler:*`)).length).toBeGreaterThan(0);
+      expect((await redis.keys(`${shared.prefix}throttler:*`)).length).toBeGreaterThan(0);
     } finally {
       await redis.quit();
     }

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { CALLBACK_PATH } from '../../support/factories';
 import { ADMIN_ENV, ADMIN_KEY, adminApi, eventually, LICENSES_PATH, sendCallback } from '../../support/admin-api';
-import { REDIS_URL, redisIsUp } from '../../support/redis';
+import { twoInstancesOnRedis } from '../../support/shared-redis-instances';
 import { createTestApp, TestApp } from '../../support/test-app';
 
 /**
@@ -145,46 +143,23 @@ describe('wrong metrics tokens (item 10)', () => {
 });
 
 describe('blocks shared by the instances through Redis (item 7)', () => {
-  const prefix = `sms-callback-test:${randomUUID()}:`;
-  const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, AUTH_FAILURE_LIMIT: '2', LICENSE_RATE_LIMIT_PER_SECOND: '0' };
-  let up = false;
-  let a: TestApp;
-  let b: TestApp;
-
-  beforeAll(async () => {
-    up = await redisIsUp();
-    if (!up) {
-      process.stdout.write(`\nRedis is not reachable at ${REDIS_URL}: the shared-block tests are skipped.\n`);
-      return;
-    }
-    a = await createTestApp({ env });
-    b = await createTestApp({ env });
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    if (up) {
-      const redis = new Redis(REDIS_URL);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) {
-        await redis.del(...keys);
-      }
-      await redis.quit();
-    }
-  });
+  const shared = twoInstancesOnRedis(
+    { AUTH_FAILURE_LIMIT: '2', LICENSE_RATE_LIMIT_PER_SECOND: '0' },
+    'the shared-block tests',
+  );
 
   it('should refuse, within a second, an address blocked on one instance on the other, whatever key it sends', async () => {
-    if (!up) {
+    if (!shared.up) {
       return;
     }
-    const { apiKey } = await b.issueKey();
-    await sendCallback(b.http, apiKey).expect(201);
+    const { apiKey } = await shared.b.issueKey();
+    await sendCallback(shared.b.http, apiKey).expect(201);
     for (let i = 0; i < 2; i++) {
-      await sendCallback(a.http, 'smscb_wrong000000000000000000000000000000000').expect(401);
+      await sendCallback(shared.a.http, 'smscb_wrong000000000000000000000000000000000').expect(401);
     }
-    await sendCallback(a.http, 'smscb_wrong000000000000000000000000000000000').expect(429);
+    await sendCallback(shared.a.http, 'smscb_wrong000000000000000000000000000000000').expect(429);
     const { value, elapsedMs } = await eventually(
-      () => sendCallback(b.http, apiKey),
+      () => sendCallback(shared.b.http, apiKey),
       (res) => res.status === 429,
       3_000,
       20,
@@ -195,10 +170,10 @@ describe('blocks shared by the instances through Redis (item 7)', () => {
   });
 
   it('should know, when it starts, the blocks already in force', async () => {
-    if (!up) {
+    if (!shared.up) {
       return;
     }
-    const c = await createTestApp({ env });
+    const c = await createTestApp({ env: shared.env });
     try {
       const { apiKey } = await c.issueKey();
       const { value } = await eventually(
