@@ -1,6 +1,9 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidationOptions } from 'class-validator';
-import { isValidCallingCode, isValidTimeZone } from '../index';
+// The two checks straight from their files, not through '../index': the cluster's primary validates the
+// environment too, and the index would load the whole library (TypeORM, Nest's modules) into it.
+import { isValidCallingCode } from '../sms-callback/normalization/msisdn';
+import { isValidTimeZone } from '../sms-callback/normalization/vendor-time';
 
 const IsTimeZone = (options: ValidationOptions) =>
   ValidateBy({ name: 'isTimeZone', validator: { validate: (value) => isValidTimeZone(value as string) } }, options);
