@@ -31,7 +31,7 @@ export class HandedOffCallbacks {
   add(rows: OutboxedCallback[]): void {
     const at = Date.now();
     for (const row of rows) {
-      this.entries.push({ ...row, at });
+      this.entries.push({ outboxId: row.outboxId, callback: row.callback, at });
     }
   }
 
