@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { once } from 'node:events';
 import type { OutgoingMessage } from './sms-callback-message';
 
@@ -99,6 +99,9 @@ export class BrokerPublisher {
   private async connect(): Promise<Link> {
     let model: ChannelModel | undefined;
     try {
+      // Loaded only here: a service without BROKER_URL never carries amqplib.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { connect } = require('amqplib') as typeof import('amqplib');
       model = await connect(withHeartbeat(this.settings.url, this.settings.heartbeatSeconds), {
         timeout: this.settings.connectTimeoutMs,
         noDelay: true,
