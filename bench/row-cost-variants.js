@@ -99,6 +99,13 @@ const MERGED = [
   `CREATE UNIQUE INDEX "UQ_rowcost_replay_stats" ON sms_callbacks (enterprise_id, send_time_at, replay_key)
      INCLUDE (status, request_id, response_time_telco_at)`,
 ];
+const WITHOUT_FOREIGN_KEY = {
+  setup: ['ALTER TABLE sms_callbacks DROP CONSTRAINT "FK_sms_callbacks_license_id"'],
+  teardown: [
+    `ALTER TABLE sms_callbacks ADD CONSTRAINT "FK_sms_callbacks_license_id" FOREIGN KEY (license_id)
+       REFERENCES licenses (id) ON DELETE RESTRICT ON UPDATE NO ACTION`,
+  ],
+};
 const withOrderedId = (r) => ({ id: uuidV7(), ...r });
 
 /** Every variant, the schema as migrated first. `key` selects it with --only. */
@@ -121,6 +128,18 @@ function VARIANTS(ctx) {
     })),
     { key: 'no-conflict', name: 'no ON CONFLICT (all indexes)', statement: plain },
     {
+      key: 'no-fk',
+      name: 'no foreign key to licenses (its per-row check)',
+      statement: values,
+      ...WITHOUT_FOREIGN_KEY,
+    },
+    {
+      key: 'unnest-no-fk',
+      name: 'unnest, no foreign key',
+      statement: unnestStatement,
+      ...WITHOUT_FOREIGN_KEY,
+    },
+    {
       key: 'heap-only',
       name: 'no index, no ON CONFLICT (heap only)',
       statement: plain,
@@ -139,6 +158,8 @@ function VARIANTS(ctx) {
     { key: 'text', name: 'raw_body text', statement: values, ...column('text') },
     { key: 'tiny-body', name: "raw_body '{}' (the body's size)", statement: values, row: (r) => ({ ...r, raw_body: '{}' }) },
     { key: 'unnest', name: 'unnest of 14 arrays (one statement text)', statement: unnestStatement },
+    { key: 'unnest-100', name: 'unnest, 100 rows per statement', statement: unnestStatement, batch: 100 },
+    { key: 'unnest-1000', name: 'unnest, 1000 rows per statement', statement: unnestStatement, batch: 1000 },
     { key: 'ordered-id', name: 'id a UUIDv7 from the client', statement: values, row: withOrderedId },
     {
       key: 'replay-order',

@@ -14,7 +14,10 @@
  * before each measurement makes the full-page images comparable (each page touched is imaged once).
  * PostgreSQL must run on this machine (the backend's /proc entry). Run `nest build` first.
  *
- *   node bench/row-cost.js [--rows 30000] [--prefill 60000] [--batch 500] [--only name,name] [--keep-db]
+ * The variants take turns `--repeat` times (a drift of the shared machine hits all alike); the table gives each one's
+ * median (CPU and WAL: per row) and the range of its CPU per row.
+ *
+ *   node bench/row-cost.js [--rows 30000] [--prefill 60000] [--batch 500] [--repeat 3] [--only key,key] [--keep-db]
  *   DATABASE_URL = the admin connection (default postgresql://postgres@127.0.0.1:5432/postgres)
  */
 const crypto = require('node:crypto');
@@ -32,6 +35,7 @@ const { values: opts } = parseArgs({
     rows: { type: 'string', default: '30000' },
     prefill: { type: 'string', default: '60000' },
     batch: { type: 'string', default: '500' },
+    repeat: { type: 'string', default: '3' },
     only: { type: 'string', default: '' },
     'keep-db': { type: 'boolean', default: false },
   },
@@ -110,12 +114,13 @@ async function dropDatabase(adminUrl, name) {
 
 /** Runs `rows` rows in statements of `batch`, each under EXPLAIN ANALYZE; sums what PostgreSQL reports. */
 async function insertRows(client, ctx, variant, rows, measure) {
-  const sum = { cpuNs: 0, wallMs: [], planMs: 0, execMs: 0, walRecords: 0, walFpi: 0, walBytes: 0, hit: 0, read: 0 };
+  const sum = { cpuNs: 0, rowCpuNs: [], wallMs: [], planMs: 0, execMs: 0, walRecords: 0, walFpi: 0, walBytes: 0 };
   const batch = variant.batch ?? ctx.batch;
   const cpuBefore = backendCpuNs(ctx.pid);
   for (let done = 0; done < rows; done += batch) {
+    const count = Math.min(batch, rows - done);
     const statement = variant.statement(
-      Array.from({ length: Math.min(batch, rows - done) }, () => variant.row?.(row(ctx.licenseId)) ?? row(ctx.licenseId)),
+      Array.from({ length: count }, () => variant.row?.(row(ctx.licenseId)) ?? row(ctx.licenseId)),
       ctx,
     );
     if (!measure) {
@@ -123,17 +128,17 @@ async function insertRows(client, ctx, variant, rows, measure) {
       continue;
     }
     const started = process.hrtime.bigint();
+    const cpuStarted = backendCpuNs(ctx.pid);
     const [{ 'QUERY PLAN': [plan] }] = (
       await client.query(`EXPLAIN (ANALYZE, BUFFERS, WAL, TIMING OFF, FORMAT JSON) ${statement.text}`, statement.values)
     ).rows;
+    sum.rowCpuNs.push((backendCpuNs(ctx.pid) - cpuStarted) / count);
     sum.wallMs.push(Number(process.hrtime.bigint() - started) / 1e6);
     sum.planMs += plan['Planning Time'];
     sum.execMs += plan['Execution Time'];
     sum.walRecords += plan.Plan['WAL Records'];
     sum.walFpi += plan.Plan['WAL FPI'];
     sum.walBytes += plan.Plan['WAL Bytes'];
-    sum.hit += plan.Plan['Shared Hit Blocks'];
-    sum.read += plan.Plan['Shared Read Blocks'];
   }
   sum.cpuNs = backendCpuNs(ctx.pid) - cpuBefore;
   return sum;
@@ -149,7 +154,7 @@ async function measureVariant(client, ctx, variant) {
     await client.query('CHECKPOINT');
     const load = os.loadavg()[0];
     const sum = await insertRows(client, ctx, variant, ctx.rows, true);
-    return { variant, sum, load: `${load.toFixed(1)}-${os.loadavg()[0].toFixed(1)}` };
+    return { variant, sum, load: load.toFixed(1) };
   } finally {
     await client.query('TRUNCATE sms_callbacks');
     for (const sql of variant.teardown ?? []) {
@@ -158,24 +163,37 @@ async function measureVariant(client, ctx, variant) {
   }
 }
 
-function report(results, ctx) {
+const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * q)];
+const median = (values) => quantile(values, 0.5);
+
+/**
+ * One line per variant, the medians of its runs: CPU per row is a run's lower quartile over its statements (the
+ * statements least slowed by the other processes of a shared machine), its least and mean beside it.
+ */
+function report(runs, ctx) {
   const us = (ns) => (ns / 1000).toFixed(1);
-  const base = results[0].sum.cpuNs / ctx.rows;
-  const header = ['variant', 'CPU us/row', 'vs first', 'plan us/row', 'exec us/row', 'stmt p50 ms'];
+  const perRow = (run, field) => run.sum[field] / ctx.rows;
+  const cpuOf = (variantRuns) => variantRuns.map((run) => quantile(run.sum.rowCpuNs, 0.25));
+  const base = median(cpuOf(runs[0]));
+  const header = ['variant', 'CPU us/row', 'runs', 'vs first', 'min', 'mean', 'plan us/row', 'exec us/row', 'stmt p50 ms'];
   const lines = [[...header, 'WAL B/row', 'FPI/1k rows', 'load']];
-  for (const { variant, sum, load } of results) {
-    const perRow = sum.cpuNs / ctx.rows;
-    const wall = [...sum.wallMs].sort((a, b) => a - b);
+  for (const variantRuns of runs) {
+    const cpu = cpuOf(variantRuns);
+    const mid = median(cpu);
+    const at = (field, scale) => (median(variantRuns.map((run) => perRow(run, field))) * scale).toFixed(1);
     lines.push([
-      variant.name,
-      us(perRow),
-      `${perRow >= base ? '+' : ''}${us(perRow - base)}`,
-      ((sum.planMs * 1000) / ctx.rows).toFixed(1),
-      ((sum.execMs * 1000) / ctx.rows).toFixed(1),
-      wall[Math.floor(wall.length / 2)].toFixed(1),
-      (sum.walBytes / ctx.rows).toFixed(0),
-      ((sum.walFpi * 1000) / ctx.rows).toFixed(1),
-      load,
+      variantRuns[0].variant.name,
+      us(mid),
+      cpu.map(us).join(' '),
+      `${mid >= base ? '+' : ''}${us(mid - base)}`,
+      us(median(variantRuns.map((run) => Math.min(...run.sum.rowCpuNs)))),
+      us(median(variantRuns.map((run) => perRow(run, 'cpuNs')))),
+      at('planMs', 1000),
+      at('execMs', 1000),
+      median(variantRuns.map((run) => median(run.sum.wallMs))).toFixed(1),
+      at('walBytes', 1).replace(/\.\d$/, ''),
+      at('walFpi', 1000),
+      variantRuns.map((run) => run.load).join(' '),
     ]);
   }
   const widths = lines[0].map((_, i) => Math.max(...lines.map((line) => String(line[i]).length)));
@@ -222,12 +240,15 @@ async function main() {
       `row-cost: ${ctx.rows} measured rows per variant after ${ctx.prefill} prefilled, ${ctx.batch} rows per ` +
         `statement unless named; database ${db.name}; ${os.cpus().length} CPUs; started at load ${os.loadavg()[0]}`,
     );
-    const results = [];
-    for (const variant of variants) {
-      results.push(await measureVariant(client, ctx, variant));
-      process.stderr.write(`  ${variant.name}: ${(results.at(-1).sum.cpuNs / ctx.rows / 1000).toFixed(1)} us/row\n`);
+    const runs = variants.map(() => []);
+    for (let round = 0; round < Number(opts.repeat); round++) {
+      for (const [i, variant] of variants.entries()) {
+        const run = await measureVariant(client, ctx, variant);
+        runs[i].push(run);
+        process.stderr.write(`  ${round + 1}. ${variant.name}: ${(run.sum.cpuNs / ctx.rows / 1000).toFixed(1)} us/row\n`);
+      }
     }
-    report(results, ctx);
+    report(runs, ctx);
   } finally {
     await client.end();
     if (opts['keep-db']) {
