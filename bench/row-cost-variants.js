@@ -1,23 +1,7 @@
 'use strict';
 /** The statement shapes and schema variants that bench/row-cost.js measures. */
-const crypto = require('node:crypto');
+const { randomBytes } = require('node:crypto');
 
-const COLUMNS = [
-  'enterprise_id',
-  'license_id',
-  'msisdn',
-  'msisdn_normalized',
-  'request_id',
-  'send_time',
-  'send_time_at',
-  'response_time_telco',
-  'response_time_telco_at',
-  'status',
-  'referent_id',
-  'retry_count',
-  'replay_key',
-  'raw_body',
-];
 const CONFLICT = 'ON CONFLICT (enterprise_id, replay_key, send_time_at) DO NOTHING';
 const RETURNING = `RETURNING id AS "id", received_at AS "receivedAt", send_time_at AS "sendTimeAt",
   enterprise_id AS "enterpriseId", replay_key AS "replayKey"`;
@@ -60,7 +44,7 @@ function unnestStatement(rows) {
 
 /** A time-ordered UUID (RFC 9562 version 7): the milliseconds first, then random bits. */
 function uuidV7() {
-  const bytes = crypto.randomBytes(16);
+  const bytes = randomBytes(16);
   bytes.writeUIntBE(Date.now(), 0, 6);
   bytes[6] = (bytes[6] & 0x0f) | 0x70;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
@@ -156,7 +140,12 @@ function VARIANTS(ctx) {
     },
     { key: 'json', name: 'raw_body json (text kept, checked)', statement: values, ...column('json') },
     { key: 'text', name: 'raw_body text', statement: values, ...column('text') },
-    { key: 'tiny-body', name: "raw_body '{}' (the body's size)", statement: values, row: (r) => ({ ...r, raw_body: '{}' }) },
+    {
+      key: 'tiny-body',
+      name: "raw_body '{}' (the body's size)",
+      statement: values,
+      row: (r) => ({ ...r, raw_body: '{}' }),
+    },
     { key: 'unnest', name: 'unnest of 14 arrays (one statement text)', statement: unnestStatement },
     { key: 'unnest-100', name: 'unnest, 100 rows per statement', statement: unnestStatement, batch: 100 },
     { key: 'unnest-1000', name: 'unnest, 1000 rows per statement', statement: unnestStatement, batch: 1000 },

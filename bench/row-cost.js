@@ -20,7 +20,7 @@
  *   node bench/row-cost.js [--rows 30000] [--prefill 60000] [--batch 500] [--repeat 3] [--only key,key] [--keep-db]
  *   DATABASE_URL = the admin connection (default postgresql://postgres@127.0.0.1:5432/postgres)
  */
-const crypto = require('node:crypto');
+const { hash } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -78,7 +78,7 @@ function row(licenseId) {
     status: body.status,
     referent_id: body.referentId,
     retry_count: body.retryCount,
-    replay_key: crypto.hash('sha256', JSON.stringify(identity), 'buffer'),
+    replay_key: hash('sha256', JSON.stringify(identity), 'buffer'),
     raw_body: JSON.stringify(body),
   };
 }
@@ -129,7 +129,11 @@ async function insertRows(client, ctx, variant, rows, measure) {
     }
     const started = process.hrtime.bigint();
     const cpuStarted = backendCpuNs(ctx.pid);
-    const [{ 'QUERY PLAN': [plan] }] = (
+    const [
+      {
+        'QUERY PLAN': [plan],
+      },
+    ] = (
       await client.query(`EXPLAIN (ANALYZE, BUFFERS, WAL, TIMING OFF, FORMAT JSON) ${statement.text}`, statement.values)
     ).rows;
     sum.rowCpuNs.push((backendCpuNs(ctx.pid) - cpuStarted) / count);
@@ -175,7 +179,17 @@ function report(runs, ctx) {
   const perRow = (run, field) => run.sum[field] / ctx.rows;
   const cpuOf = (variantRuns) => variantRuns.map((run) => quantile(run.sum.rowCpuNs, 0.25));
   const base = median(cpuOf(runs[0]));
-  const header = ['variant', 'CPU us/row', 'runs', 'vs first', 'min', 'mean', 'plan us/row', 'exec us/row', 'stmt p50 ms'];
+  const header = [
+    'variant',
+    'CPU us/row',
+    'runs',
+    'vs first',
+    'min',
+    'mean',
+    'plan us/row',
+    'exec us/row',
+    'stmt p50 ms',
+  ];
   const lines = [[...header, 'WAL B/row', 'FPI/1k rows', 'load']];
   for (const variantRuns of runs) {
     const cpu = cpuOf(variantRuns);
@@ -245,7 +259,9 @@ async function main() {
       for (const [i, variant] of variants.entries()) {
         const run = await measureVariant(client, ctx, variant);
         runs[i].push(run);
-        process.stderr.write(`  ${round + 1}. ${variant.name}: ${(run.sum.cpuNs / ctx.rows / 1000).toFixed(1)} us/row\n`);
+        process.stderr.write(
+          `  ${round + 1}. ${variant.name}: ${(run.sum.cpuNs / ctx.rows / 1000).toFixed(1)} us/row\n`,
+        );
       }
     }
     report(runs, ctx);
