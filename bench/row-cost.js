@@ -27,6 +27,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { Client } = require('pg');
 const { VARIANTS, indexDefinitions } = require('./row-cost-variants');
+const { RESPONSE_TIME, SEND_TIME, callbackFields } = require('./callback-bodies');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -41,27 +42,14 @@ const { values: opts } = parseArgs({
   },
 });
 
-/** The bench's local time (+07:00): callbacks land in today's partition. */
-const localTime = (offsetMs) =>
-  new Date(Date.now() + 7 * 3600_000 + offsetMs).toISOString().slice(0, 19).replace('T', ' ');
-const SEND_TIME = localTime(0);
-const RESPONSE_TIME = localTime(2_000);
 const toInstant = (local) => new Date(`${local.replace(' ', 'T')}+07:00`);
 
 let serial = 0;
-/** One callback as the service stores it, from the bench's body (bench/run.js `callbackBody`). */
+/** One callback as the service stores it, from the bench's body (the one bench/run.js sends). */
 function row(licenseId) {
   const n = serial++;
   const id = `${process.pid}-${n}`;
-  const body = {
-    msisdn: `849${String(10_000_000 + (n % 90_000_000)).padStart(8, '0')}`,
-    requestId: `req-${id}`,
-    sendTime: SEND_TIME,
-    responseTimeTelco: RESPONSE_TIME,
-    status: n % 7 === 0 ? 1 : 0,
-    referentId: `msg-${id}`,
-    retryCount: n % 3,
-  };
+  const body = callbackFields(id, n);
   const sendTimeAt = toInstant(SEND_TIME);
   const responseAt = toInstant(RESPONSE_TIME);
   const identity = [body.msisdn, body.requestId, +sendTimeAt, +responseAt, body.status, body.referentId, n % 3];
