@@ -6,14 +6,12 @@ import { onReplica } from './read-replica';
 import { roundedOrNull, type SmsCallbackStats } from './stats/callback-stats';
 import { LATENCY_MS } from './stats/stats-sketch';
 import { SmsCallback } from './sms-callback.entity';
+import type { InsertedSmsCallback, NewSmsCallback, StoredSmsCallback } from './stored-sms-callback';
 import type { SmsCallbackFilter } from './sms-callback-filter';
 
 export type { SmsCallbackFilter } from './sms-callback-filter';
 
-/** A callback to store; `rawBody` is the body's JSON text as received (jsonb keeps its numbers exactly). */
-export type NewSmsCallback = Omit<SmsCallback, 'id' | 'receivedAt' | 'license' | 'rawBody'> & { rawBody: string };
-export type StoredSmsCallback = Omit<SmsCallback, 'license' | 'replayKey' | 'rawBody'>;
-export type InsertedSmsCallback = StoredSmsCallback & Pick<SmsCallback, 'replayKey'>;
+export type { InsertedSmsCallback, NewSmsCallback, StoredSmsCallback } from './stored-sms-callback';
 
 export type SmsCallbackOrder = 'receivedAt' | 'sendTime';
 
@@ -56,8 +54,8 @@ const INSERTED_COLUMNS: Array<[column: string, arrayType: string, property: keyo
 ];
 /**
  * The insert of any number of rows: one array parameter per column, unnested. The same short text whatever the
- * number of rows: PostgreSQL parses and plans 14 parameters, not 14 per row (bench/row-cost.js: that was ~40 % of
- * its CPU per row at 500 rows a statement).
+ * number of rows: PostgreSQL parses and plans 14 parameters, not 14 per row (bench/row-cost.js: a VALUES list of
+ * 500 rows cost it ~30 us of its ~85 us of CPU per row; see the README, issue 14).
  */
 const INSERT = `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.map(([column]) => column).join(', ')})
    SELECT * FROM unnest(${INSERTED_COLUMNS.map(([, type], i) => `$${i + 1}::${type}`).join(', ')})
@@ -88,17 +86,20 @@ export class SmsCallbackRepository {
    * replay key. The statement commits on its own (autocommit): when it returns, the rows are durable. The conflict
    * target carries the partition key, `send_time_at`, which the replay key covers: a replay lands in its
    * original's partition and meets it there.
-   * With an outbox, the same statement also writes an outbox row for each row inserted.
+   * With an outbox, the same statement also writes an outbox row for each row inserted, and the outbox is told
+   * of them once the statement returns (committed).
    */
   async insertManyUnlessReplay(callbacks: NewSmsCallback[]): Promise<InsertedSmsCallback[]> {
-    const params = INSERTED_COLUMNS.map(([, , property]) => callbacks.map((callback) => callback[property]));
+    const params: unknown[] = INSERTED_COLUMNS.map(([, , property]) => callbacks.map((callback) => callback[property]));
     // Only what the database made is read back (the rest is what was sent): less to send, parse and convert.
-    const insert = INSERT;
-    const made: Array<Pick<InsertedSmsCallback, 'id' | 'receivedAt' | 'enterpriseId' | 'replayKey'>> =
-      await this.callbacks.query(this.outbox ? withOutboxRows(insert, this.outbox.table) : insert, params);
-    if (made.length > 0) {
-      this.outbox?.recorded();
+    let statement = INSERT;
+    const handOffMs = this.outbox?.handOffMs() ?? 0;
+    if (this.outbox) {
+      params.push(handOffMs);
+      statement = withOutboxRows(statement, this.outbox.table, `$${params.length}`);
     }
+    const made: Array<Pick<InsertedSmsCallback, 'id' | 'receivedAt' | 'enterpriseId' | 'replayKey'> & OutboxId> =
+      await this.callbacks.query(statement, params);
     // A row inserted is the first of the statement with its key (a repeat conflicts with it).
     const sentByKey = new Map<string, NewSmsCallback>();
     for (const callback of callbacks) {
@@ -107,11 +108,17 @@ export class SmsCallbackRepository {
         sentByKey.set(key, callback);
       }
     }
-    return made.map(({ id, receivedAt, enterpriseId, replayKey }) => ({
-      ...sentByKey.get(`${enterpriseId}\u0000${replayKey.toString('hex')}`)!,
-      id,
-      receivedAt,
-    }));
+    // Object.assign rather than a spread: a spread of these 14 properties costs ~4 us a callback, this ~0.5.
+    const inserted: InsertedSmsCallback[] = made.map(({ id, receivedAt, enterpriseId, replayKey }) =>
+      Object.assign({}, sentByKey.get(`${enterpriseId}\u0000${replayKey.toString('hex')}`)!, { id, receivedAt }),
+    );
+    if (this.outbox && made.length > 0) {
+      this.outbox.recorded(
+        inserted.map((callback, i) => ({ outboxId: made[i].outboxId!, callback })),
+        handOffMs,
+      );
+    }
+    return inserted;
   }
 
   /**
@@ -257,13 +264,22 @@ export class SmsCallbackRepository {
   }
 }
 
+/** The id of the outbox row written with a callback (when there is an outbox). */
+interface OutboxId {
+  outboxId?: string;
+}
+
 /**
  * The insert, and an outbox row per row it inserted, in one statement: a data-modifying CTE commits both or
- * neither, in the insert's round trip.
+ * neither, in the insert's round trip. The rows are leased for `handOffMs` (the parameter's number) from the
+ * statement's start, unless it is 0, and each callback comes back with its row's id.
  */
-function withOutboxRows(insert: string, outboxTable: string): string {
+function withOutboxRows(insert: string, outboxTable: string, handOffMs: string): string {
   return `WITH inserted AS (${insert}),
-       outboxed AS (INSERT INTO ${outboxTable} (callback_id, callback_received_at, callback_send_time_at)
-                    SELECT "id", "receivedAt", "sendTimeAt" FROM inserted)
-     SELECT * FROM inserted`;
+       outboxed AS (INSERT INTO ${outboxTable} (callback_id, callback_received_at, callback_send_time_at, claimed_until)
+                    SELECT "id", "receivedAt", "sendTimeAt",
+                           CASE WHEN ${handOffMs}::int > 0 THEN now() + ${handOffMs}::int * interval '1 millisecond' END
+                      FROM inserted
+                    RETURNING id, callback_id)
+     SELECT inserted.*, outboxed.id AS "outboxId" FROM inserted JOIN outboxed ON outboxed.callback_id = inserted."id"`;
 }
