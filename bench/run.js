@@ -11,6 +11,7 @@ const { parseArgs } = require('node:util');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 const { HarnessError, freePort, integerListOption, numberOption, runBench, sleep, table } = require('./harness');
+const { callbackBody } = require('./callback-bodies');
 const { describeExit, runCommand, startChild, stopAll, waitUntilAnswering } = require('./processes');
 const { BenchBroker, backlogSampler, outboxDrained } = require('./stream');
 
@@ -323,24 +324,6 @@ async function startTarget(name, args, env, timeoutMs, opts) {
 // load
 
 let runCounter = 0;
-
-/** Now, local time (+07:00, the service's default CALLBACK_TIMEZONE): callbacks land in today's partition. */
-const localTime = (offsetMs) =>
-  new Date(Date.now() + 7 * 3600_000 + offsetMs).toISOString().slice(0, 19).replace('T', ' ');
-const SEND_TIME = localTime(0);
-const RESPONSE_TIME = localTime(2_000);
-
-function callbackBody(id, n) {
-  return JSON.stringify({
-    msisdn: `849${String(10_000_000 + (n % 90_000_000)).padStart(8, '0')}`,
-    requestId: `req-${id}`,
-    sendTime: SEND_TIME,
-    responseTimeTelco: RESPONSE_TIME,
-    status: n % 7 === 0 ? 1 : 0,
-    referentId: `msg-${id}`,
-    retryCount: n % 3,
-  });
-}
 
 /** A batch of `size` distinct callbacks: the ids `<id>-0` .. `<id>-<size-1>`. */
 function batchBody(id, n, size) {

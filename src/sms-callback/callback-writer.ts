@@ -23,8 +23,8 @@ interface PendingWrite {
 }
 
 /**
- * Callbacks gathered into one INSERT: at least this many once there are (a request's group is never split;
- * 14 parameters each, and PostgreSQL takes 65,535: a batch of 1,000 is 14,000).
+ * Callbacks gathered into one INSERT: at most this many, in whole groups (a request's group is never split: a larger
+ * one is a statement of its own). The statement takes one array per column whatever the number of rows.
  */
 const MAX_BATCH = 500;
 

@@ -104,6 +104,33 @@ describe('POST /api/vendor/v1/sms/callback/batch', () => {
     expect(rows[1].raw).toContain('"note": "a, ] } \\" tricky"');
   });
 
+  it('should store text fields with the characters of an array literal as sent (quotes, backslashes, braces, NULL)', async () => {
+    // The rows go to PostgreSQL as one array per column: every element must come back as it was sent.
+    const awkward = ['NULL', 'a"b\\c', '{x,y}', ' lead and trail ', 'Tiếng Việt ✓ 🚀', '\\"', ''];
+    const items = awkward.map((text, i) =>
+      aCallback({ requestId: `${text}-${i}`, referentId: text || 'empty', note: text, responseTimeTelco: undefined }),
+    );
+    const res = await postBatch(items).expect(200);
+    expect(res.body.data.map((answer: { code: number }) => answer.code)).toEqual(items.map(() => 201));
+    const rows = await t.dataSource.query<
+      Array<{ request_id: string; referent_id: string; note: string; response_time_telco_at: Date | null }>
+    >(
+      `SELECT request_id, referent_id, raw_body->>'note' AS note, response_time_telco_at FROM sms_callbacks
+        WHERE enterprise_id = $1`,
+      [key.enterpriseId],
+    );
+    const byRequestId = new Map(rows.map((row) => [row.request_id, row]));
+    items.forEach((item, i) => {
+      expect(byRequestId.get(item.requestId as string)).toEqual({
+        request_id: item.requestId,
+        referent_id: item.referentId,
+        note: awkward[i],
+        response_time_telco_at: null,
+      });
+      expect(res.body.data[i].data).toMatchObject({ requestId: item.requestId, referentId: item.referentId });
+    });
+  });
+
   it('should announce each newly stored item as sms-callback.stored, not the replays', async () => {
     const events: SmsCallbackStoredEvent[] = [];
     const listener = (event: SmsCallbackStoredEvent) => events.push(event);
