@@ -70,6 +70,8 @@ async function load(target, connections, seconds, phase) {
     url: `http://127.0.0.1:${target.port}${path}`,
     connections,
     pipelining: 1,
+    // A fixed rate (requests/s over all connections) when the target has one: the same arrivals for two builds.
+    ...(target.rate ? { overallRate: target.rate } : {}),
     duration: seconds + 30, // a safety net: the run is stopped below, after `seconds` and the drain
     timeout: 10,
     method: 'POST',

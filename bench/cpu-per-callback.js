@@ -5,8 +5,8 @@
  *
  * Starts `node <dir>/src/main.js` of each build given (a `dist` directory; `--a` defaults to `dist/`) on one
  * database of its own (`wt_cpu_test_<time>_<pid>`, dropped at the end), issues one license, and then, for
- * `--rounds` rounds, drives each build in turn (A B, then B A, ...: a drift of the machine's speed hits both
- * alike) with distinct callbacks at `--connections` for `--duration` s after `--warmup` s. A run's figure is the
+ * `--rounds` rounds, drives both builds at once (or, with `--in-turn`, A B then B A ...: a drift of the
+ * machine's speed hits both alike) with distinct callbacks at `--connections` for `--duration` s after `--warmup` s. A run's figure is the
  * service process's CPU (user + system from /proc/<pid>/stat) over the measured run and the drain of its answers,
  * divided by the callbacks answered 201 (with `--batch N`: the items answered 201 of batches of N). Prints each
  * run, each build's total, B / A of each round and of the totals, and the load average.
@@ -20,7 +20,7 @@ const { parseArgs } = require('node:util');
 const { Client } = require('pg');
 const { issueLicense, load, serviceEnvFor } = require('./callback-load');
 const { HarnessError, freePort, numberOption, runBench, sleep, table } = require('./harness');
-const { ROOT, cpuTimesOf, startChild, stopAll, waitUntilAnswering } = require('./processes');
+const { ROOT, cpuTimesOf, startChild, stopAll, stopChild, waitUntilAnswering } = require('./processes');
 
 const USAGE = `Usage: node bench/cpu-per-callback.js [options]
 
@@ -31,9 +31,15 @@ const USAGE = `Usage: node bench/cpu-per-callback.js [options]
   --warmup <s>            warm-up before each measured run (default 3); the first one is --first-warmup (default 8)
   --first-warmup <s>
   --connections <n>       (default 64)
+  --rate <n>              at most n requests/s over all connections (autocannon's overallRate; default 0: as fast as
+                          answered). On a busy machine a fixed rate below what both builds reach gives them the same
+                          arrivals: the CPU per callback of a closed loop grows as the throughput falls.
   --batch <n>             drive POST .../callback/batch with n callbacks per request (default 0: single callbacks)
   --pool-size <n>         DB_POOL_SIZE (default 10)
   --node-args=<a>         extra node options of the services, space-separated (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p")
+  --in-turn               measure the builds one after the other in each round (A B, then B A, ...) instead of
+                          side by side (both loaded at once, the default: what else the machine does then hits both
+                          alike; the two compete with each other for the cores, evenly)
   --verbose               copy the services' output to stderr
 
 DATABASE_URL is the admin connection (default postgresql://postgres@127.0.0.1:5432/postgres).`;
@@ -52,9 +58,11 @@ function parseOptions(argv) {
       'first-warmup': { type: 'string', default: '8' },
       connections: { type: 'string', default: '64' },
       batch: { type: 'string', default: '0' },
+      rate: { type: 'string', default: '0' },
       'pool-size': { type: 'string', default: '10' },
       'node-args': { type: 'string', default: '' },
       verbose: { type: 'boolean', default: false },
+      'in-turn': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -67,9 +75,11 @@ function parseOptions(argv) {
     firstWarmup: numberOption(values, 'first-warmup', 0, 600),
     connections: numberOption(values, 'connections', 1, 1024),
     batch: numberOption(values, 'batch', 0, 1000),
+    rate: numberOption(values, 'rate', 0, 1_000_000),
     poolSize: numberOption(values, 'pool-size', 1, 200),
     nodeArgs: values['node-args'].split(/\s+/).filter(Boolean),
     verbose: values.verbose,
+    sideBySide: !values['in-turn'],
   };
 }
 
@@ -93,7 +103,7 @@ async function startBuild(dir, name, url, opts) {
   const info = startChild(name, [...opts.nodeArgs, path.join(dir, 'src/main.js')], env, { verbose: opts.verbose });
   await waitUntilAnswering(info, port, 90_000);
   log(`${name} (${path.relative(ROOT, dir) || dir}) answering on port ${port} (pid ${info.child.pid})`);
-  return { name, port, info, env, batch: opts.batch, dir };
+  return { name, port, info, env, batch: opts.batch, rate: opts.rate, dir };
 }
 
 /** One measured run: the service's CPU (ms) and the callbacks it stored (201s, or items answered 201). */
@@ -111,6 +121,16 @@ async function measure(target, opts) {
   const stored = opts.batch ? run.counts.items201 : run.counts.s201;
   const others = Object.entries(run.counts.other).map(([code, n]) => `${code}x${n}`);
   return { cpuMs: after.own - before.own, stored, seconds: run.elapsed, others: others.join(' ') || '-', p99: run.p99 };
+}
+
+/** `fn` of each item, one after the other (with a pause between), in order. */
+async function inTurn(items, fn) {
+  const results = [];
+  for (const item of items) {
+    results.push(await fn(item));
+    await sleep(500);
+  }
+  return results;
 }
 
 const perCallback = (runs) =>
@@ -142,16 +162,18 @@ async function main() {
   url.pathname = `/${state.dbName}`;
   log(`created database ${state.dbName}`);
 
-  // One at a time: the second runs the migrations the first has applied already.
+  // A first start of the first build runs the migrations and is stopped: the measured processes then start alike.
+  const migrator = await startBuild(opts.builds[0], 'migrations', url.toString(), { ...opts, nodeArgs: [] });
+  const license = await issueLicense(
+    path.join(opts.builds[0], 'src/cli/license/license.cli.js'),
+    migrator.env,
+    'bench',
+  );
+  await stopChild(migrator.info);
   const targets = [];
   for (const [i, dir] of opts.builds.entries()) {
     targets.push(await startBuild(dir, 'AB'[i], url.toString(), opts));
   }
-  const license = await issueLicense(
-    path.join(opts.builds[0], 'src/cli/license/license.cli.js'),
-    targets[0].env,
-    'bench',
-  );
   for (const t of targets) {
     t.apiKey = license.apiKey;
     if (opts.firstWarmup > 0) {
@@ -162,10 +184,16 @@ async function main() {
   const runs = targets.map(() => []);
   const rows = [];
   for (let round = 0; round < opts.rounds; round++) {
-    const order = round % 2 === 0 ? targets : [...targets].reverse();
-    for (const t of order) {
-      await sleep(500);
-      const r = await measure(t, opts);
+    await sleep(500);
+    // Side by side: both builds loaded at once, so that whatever else the machine does hits both alike.
+    // Every other round the other way round (A B, B A ...): who goes first (in turn), or whose load starts first
+    // (side by side: measured against itself, the first slot used 3-4 % more CPU per callback).
+    const ran = round % 2 === 0 ? targets : [...targets].reverse();
+    const measured = opts.sideBySide
+      ? await Promise.all(ran.map((t) => measure(t, opts)))
+      : await inTurn(ran, (t) => measure(t, opts));
+    for (const [i, t] of ran.entries()) {
+      const r = measured[i];
       runs[targets.indexOf(t)].push(r);
       rows.push([
         round + 1,
