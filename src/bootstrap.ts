@@ -6,7 +6,6 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import type { AppConfigService } from './config/app-config.type';
-import { applyHeapGrowingPercent } from './heap-growth';
 import { AppLogger } from './logging/app-logger.service';
 
 /** One process of the service (the only one, or a worker of the multi-process mode): Nest, listening. */
@@ -16,7 +15,6 @@ export async function bootstrap(): Promise<void> {
   logProcessFailures();
   configureApp(app);
   const config = app.get<AppConfigService>(ConfigService);
-  applyHeapGrowingPercent(config.get('HEAP_GROWING_PERCENT', { infer: true }));
   const port = config.get('PORT', { infer: true });
   await app.listen(port, config.get('HOST', { infer: true }));
   Logger.log(`Listening on ${await app.getUrl()} (API docs at /docs)`, 'Bootstrap');

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { webConcurrencyOf } from './config/web-concurrency';
-import { environmentProblems } from './config/env.validation';
+import { checkEnvironment } from './config/env.validation';
 import { readEnvironment } from './config/read-environment';
+import { applyHeapGrowingPercent } from './heap-growth';
 import { createPinoLogger } from './logging/pino-logger.factory';
 
 /**
@@ -12,7 +13,10 @@ import { createPinoLogger } from './logging/pino-logger.factory';
  */
 function main(): void {
   const env = readEnvironment();
-  const logger = refuseBadEnvironment(env);
+  const { logger, heapGrowingPercent } = refuseBadEnvironment(env);
+  // Before the app loads: V8 sizes the old generation after each full collection, and a worker under load may
+  // run for a minute on the limit set by the collections of its start-up.
+  applyHeapGrowingPercent(heapGrowingPercent);
   const workers = webConcurrencyOf(env.WEB_CONCURRENCY);
   if (cluster.isPrimary && workers > 1) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -27,13 +31,13 @@ function main(): void {
 
 /**
  * A bad environment stops the process before Nest starts: one log line per bad variable (in LOG_FORMAT,
- * never the value of a secret), no stack, exit code 1. Else the logger of the start-up.
+ * never the value of a secret), no stack, exit code 1. Else the logger of the start-up and HEAP_GROWING_PERCENT.
  */
 function refuseBadEnvironment(env: Record<string, string | undefined>) {
   const { logger } = createPinoLogger({ level: 'log', format: env.LOG_FORMAT === 'pretty' ? 'pretty' : 'json' });
-  const problems = environmentProblems(env);
+  const { env: typed, problems } = checkEnvironment(env);
   if (problems.length === 0) {
-    return logger;
+    return { logger, heapGrowingPercent: typed.HEAP_GROWING_PERCENT };
   }
   for (const { variable, message } of problems) {
     logger.fatal({ context: 'Config', variable }, message);

@@ -28,18 +28,22 @@ export class InvalidEnvironmentError extends Error {
 
 /** What is wrong with the environment, one problem per variable (the first rule it breaks). */
 export function environmentProblems(raw: Record<string, unknown>): EnvironmentProblem[] {
-  return check(raw).problems;
+  return checkEnvironment(raw).problems;
 }
 
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
-  const { env, problems } = check(raw);
+  const { env, problems } = checkEnvironment(raw);
   if (problems.length > 0) {
     throw new InvalidEnvironmentError(problems);
   }
   return env;
 }
 
-function check(raw: Record<string, unknown>): { env: EnvironmentVariables; problems: EnvironmentProblem[] } {
+/** The environment typed (defaults filled in), and what is wrong with it: usable only when `problems` is empty. */
+export function checkEnvironment(raw: Record<string, unknown>): {
+  env: EnvironmentVariables;
+  problems: EnvironmentProblem[];
+} {
   const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
   const problems = errors.map(({ property, constraints = {} }) => {

@@ -1,6 +1,6 @@
 import { Logger, Provider } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { LicenseOptions } from '../license.options';
 import { AuthBlockBroadcast, RedisAuthBlockBroadcast } from './auth-block-broadcast';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
@@ -20,7 +20,10 @@ const redisProvider: Provider = {
       logger.log('Rate-limit counters in memory (per instance): set REDIS_URL to share them');
       return null;
     }
-    const redis = new Redis(url, {
+    // Loaded only here: without REDIS_URL, no process of the service carries ioredis.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+    const redis = new RedisClient(url, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
