@@ -8,6 +8,8 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      // builds kept for bench:cpu's A/B (bench/README.md)
+      '.ab/**',
       'node_modules/**',
       'examples/consumer/**',
       'src/client/generated/**',

@@ -13,6 +13,17 @@ class HarnessError extends Error {}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `promise`, or a HarnessError once `ms` have passed (`what` names the step). */
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new HarnessError(`${what} did not finish within ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /** Option `name` of parseArgs' `values` as a number in [min, max], an integer unless `fraction`; a UsageError otherwise. */
 function numberOption(values, name, min, max, { fraction = false } = {}) {
   const n = Number(values[name]);
@@ -119,4 +130,14 @@ function runBench({ name, main, cleanup = async () => {}, usage = '' }) {
     });
 }
 
-module.exports = { UsageError, HarnessError, sleep, freePort, table, runBench, numberOption, integerListOption };
+module.exports = {
+  UsageError,
+  HarnessError,
+  sleep,
+  withTimeout,
+  freePort,
+  table,
+  runBench,
+  numberOption,
+  integerListOption,
+};

@@ -4,6 +4,7 @@
 // server answers. Every child is registered, so that a bench's cleanup stops whatever is still running.
 
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { HarnessError, sleep } = require('./harness');
@@ -85,6 +86,22 @@ function describeExit(info) {
   return `${info.name} exited (${how}). Last output:\n  ${info.tail.slice(-25).join('\n  ') || '(none)'}`;
 }
 
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/** CPU times of a process, in ms: its own (user + system) and that of its children it has reaped (null when it is gone). */
+function cpuTimesOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      own: (Number(fields[11]) + Number(fields[12])) * TICK_MS,
+      reaped: (Number(fields[13]) + Number(fields[14])) * TICK_MS,
+    };
+  } catch {
+    return null;
+  }
+}
+
 /** Resolves once any HTTP answer comes from the port (or rejects when the child dies / time runs out). */
 async function waitUntilAnswering(info, port, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -142,4 +159,14 @@ function runCommand(command, args, { env = process.env, timeoutMs, cwd = ROOT })
   });
 }
 
-module.exports = { ROOT, startChild, signalChild, stopChild, stopAll, describeExit, waitUntilAnswering, runCommand };
+module.exports = {
+  ROOT,
+  startChild,
+  signalChild,
+  stopChild,
+  stopAll,
+  describeExit,
+  waitUntilAnswering,
+  runCommand,
+  cpuTimesOf,
+};

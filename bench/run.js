@@ -8,15 +8,22 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
-const autocannon = require('autocannon');
 const { Client } = require('pg');
-const { HarnessError, freePort, integerListOption, numberOption, runBench, sleep, table } = require('./harness');
-const { callbackBody } = require('./callback-bodies');
-const { describeExit, runCommand, startChild, stopAll, waitUntilAnswering } = require('./processes');
+const {
+  HarnessError,
+  freePort,
+  integerListOption,
+  numberOption,
+  runBench,
+  sleep,
+  table,
+  withTimeout,
+} = require('./harness');
+const { cpuTimesOf, describeExit, runCommand, startChild, stopAll, waitUntilAnswering } = require('./processes');
+const { CALLBACK_PATH, issueLicense, load, serviceEnvFor } = require('./callback-load');
 const { BenchBroker, backlogSampler, outboxDrained } = require('./stream');
 
 const ROOT = path.resolve(__dirname, '..');
-const CALLBACK_PATH = '/api/vendor/v1/sms/callback';
 const SERVICE_MAIN = path.join(ROOT, 'dist/src/main.js');
 const LICENSE_CLI = path.join(ROOT, 'dist/src/cli/license/license.cli.js');
 const BASELINE_MAIN = path.join(__dirname, 'baseline-server.js');
@@ -111,16 +118,6 @@ function parseOptions(argv) {
 
 const log = (text) => process.stderr.write(`[bench] ${text}\n`);
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new HarnessError(`${what} did not finish within ${ms / 1000} s`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 function dbUrl(adminUrl, database) {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
@@ -170,22 +167,6 @@ function treeMemoryOf(pid) {
 /** CPU time of a process and of its live descendants, in ms (workers that died meanwhile are not counted). */
 function treeCpuOf(pid) {
   return treeOf(pid).reduce((total, p) => total + (cpuTimesOf(p)?.own ?? 0), 0);
-}
-
-const TICK_MS = 10; // USER_HZ = 100 on Linux
-
-/** CPU times of a process, in ms: its own (user + system) and that of its children it has reaped (null when it is gone). */
-function cpuTimesOf(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return {
-      own: (Number(fields[11]) + Number(fields[12])) * TICK_MS,
-      reaped: (Number(fields[13]) + Number(fields[14])) * TICK_MS,
-    };
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -323,146 +304,6 @@ async function startTarget(name, args, env, timeoutMs, opts) {
 // ---------------------------------------------------------------------------------------------------
 // load
 
-let runCounter = 0;
-
-/** A batch of `size` distinct callbacks: the ids `<id>-0` .. `<id>-<size-1>`. */
-function batchBody(id, n, size) {
-  const items = [];
-  for (let i = 0; i < size; i++) {
-    items.push(callbackBody(`${id}-${i}`, n * size + i));
-  }
-  return `[${items.join(',')}]`;
-}
-
-/** Items of a batch answer with each code (the envelope's own `code` is not an item's). */
-function itemCodes(body) {
-  const text = String(body);
-  const count = (code) => (text.match(new RegExp(`"code":${code},"data"`, 'g')) ?? []).length;
-  return { created: count(201), replayed: Math.max(0, count(200) - 1), invalid: count(400) };
-}
-
-/**
- * Drives POST CALLBACK_PATH (or, for a target with `batch`, POST CALLBACK_PATH/batch with that many callbacks
- * per request) with distinct bodies for `seconds`, then stops sending and waits for the
- * requests in flight to be answered (so that every request sent has an answer: no request is cut off
- * at the end, and the rows in the table can be compared to the 2xx count exactly).
- */
-async function load(target, connections, seconds, phase) {
-  const tag = `${target.name}-c${connections}-${phase}-${Date.now().toString(36)}-${runCounter++}`;
-  let seq = 0;
-  let draining = false;
-  let drainedResolve;
-  const drained = new Promise((resolve) => (drainedResolve = resolve));
-  const states = [];
-  const counts = { s2xx: 0, s201: 0, s200: 0, other: {}, items201: 0, items200: 0, items400: 0 };
-  const batch = target.batch ?? 0;
-  const path = batch ? `${CALLBACK_PATH}/batch` : CALLBACK_PATH;
-  const checkDrained = () => {
-    if (draining && states.every((s) => !s.busy)) {
-      drainedResolve();
-    }
-  };
-
-  const instance = autocannon({
-    url: `http://127.0.0.1:${target.port}${path}`,
-    connections,
-    pipelining: 1,
-    duration: seconds + 30, // a safety net: the run is stopped below, after `seconds` and the drain
-    timeout: 10,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: '*/*', 'API-KEY': target.apiKey },
-    setupClient(client) {
-      const state = { id: null, busy: false };
-      states.push(state);
-      client.benchState = state;
-      client.setRequests([
-        {
-          method: 'POST',
-          path,
-          setupRequest(req) {
-            const n = seq++;
-            state.id = `${tag}-${n}`;
-            req.body = batch ? batchBody(state.id, n, batch) : callbackBody(state.id, n);
-            return req;
-          },
-          onResponse(status, body) {
-            if (batch && status === 200) {
-              const items = itemCodes(body);
-              counts.items201 += items.created;
-              counts.items200 += items.replayed;
-              counts.items400 += items.invalid;
-            }
-          },
-        },
-      ]);
-      // Stop sending at the end of the run but let the request in flight finish (autocannon 9 would
-      // destroy the connection with it). With pipelining 1, _doRequest sends the next request.
-      const doRequest = client._doRequest;
-      client._doRequest = function (...args) {
-        if (draining) {
-          state.busy = false;
-          checkDrained();
-          return undefined;
-        }
-        const result = doRequest.apply(this, args);
-        state.busy = !this.destroyed;
-        return result;
-      };
-    },
-  });
-  instance.on('response', (client, statusCode) => {
-    if (statusCode >= 200 && statusCode < 300) {
-      counts.s2xx++;
-      if (statusCode === 201) {
-        counts.s201++;
-      } else if (statusCode === 200) {
-        counts.s200++;
-      }
-    } else {
-      counts.other[statusCode] = (counts.other[statusCode] ?? 0) + 1;
-    }
-  });
-  const finished = new Promise((resolve, reject) => {
-    instance.on('done', resolve);
-    instance.on('error', reject);
-  });
-
-  const t0 = Date.now();
-  await sleep(seconds * 1000);
-  const tSend = Date.now();
-  draining = true;
-  checkDrained();
-  const drainedInTime = await Promise.race([drained.then(() => true), sleep(15_000).then(() => false)]);
-  const tEnd = Date.now();
-  instance.stop();
-  const result = await withTimeout(finished, 10_000, 'autocannon stop');
-  const elapsed = (tEnd - t0) / 1000;
-  const completed = counts.s2xx + Object.values(counts.other).reduce((a, b) => a + b, 0);
-  return {
-    tag,
-    t0,
-    tSend,
-    tEnd,
-    elapsed,
-    drainedInTime,
-    sent: seq,
-    completed,
-    rps: completed / elapsed,
-    rps2xx: counts.s2xx / elapsed,
-    batch,
-    /** Callbacks acknowledged (committed): each 2xx of a single callback, each item answered 201/200 of a batch. */
-    acked: batch ? counts.items201 + counts.items200 : counts.s2xx,
-    callbacksPerSecond: (batch ? counts.items201 + counts.items200 : counts.s2xx) / elapsed,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    counts,
-  };
-}
-
 async function rowsOf(db, table, tag) {
   const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE request_id LIKE $1`, [`req-${tag}-%`]);
   return rows[0].n;
@@ -592,22 +433,7 @@ async function createDatabase(adminUrl, name) {
  */
 async function startService(url, name, opts, env = {}) {
   const servicePort = await freePort();
-  const serviceEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    DATABASE_URL: url,
-    PORT: String(servicePort),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    DB_POOL_SIZE: String(opts.poolSize),
-    // One license sends the whole load: its production rate limit would measure the limiter, not the path.
-    LICENSE_RATE_LIMIT_PER_SECOND: '0',
-    // Partition maintenance is not on the write path (the migration made today's partition); off, so that it
-    // never runs into the unpartitioned variant's table swap.
-    CALLBACK_MAINTENANCE_INTERVAL_MINUTES: '0',
-    BROKER_URL: '',
-    ...env,
-  };
+  const serviceEnv = serviceEnvFor(url, servicePort, opts.poolSize, env);
   const service = startChild(name, [...opts.serviceNodeArgs, SERVICE_MAIN], serviceEnv, opts);
   const serviceStart = Date.now();
   await waitUntilAnswering(service, servicePort, 90_000);
@@ -616,23 +442,7 @@ async function startService(url, name, opts, env = {}) {
   );
   const serviceSampler = new RssSampler(service.child.pid, { tree: Number(env.WEB_CONCURRENCY ?? 1) > 1 });
   state.samplers.push(serviceSampler);
-  const issued = await runCommand(
-    process.execPath,
-    [LICENSE_CLI, 'issue', '--enterprise', ENTERPRISE, '--label', 'bench', '--json'],
-    { env: serviceEnv, timeoutMs: 90_000 },
-  );
-  if (issued.code !== 0) {
-    throw new HarnessError(`license CLI failed (code ${issued.code}):\n${issued.stdout}${issued.stderr}`);
-  }
-  let license;
-  try {
-    license = JSON.parse(issued.stdout.trim().split('\n').filter(Boolean).pop());
-  } catch {
-    throw new HarnessError(`license CLI printed no JSON:\n${issued.stdout}${issued.stderr}`);
-  }
-  if (!license.apiKey || !license.id) {
-    throw new HarnessError(`license CLI output lacks apiKey or id: ${issued.stdout}`);
-  }
+  const license = await issueLicense(LICENSE_CLI, serviceEnv, ENTERPRISE);
   log(`issued license ${license.id} (${license.keyPrefix}...) for enterprise ${ENTERPRISE} on ${name}`);
   return { service, servicePort, serviceEnv, serviceSampler, license };
 }

@@ -1,9 +1,8 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, HttpStatus, UseGuards } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
 import { ApiEnvelopeError } from '../common/swagger/envelope.schema';
-import { ApiKeyGuard } from './api-key.guard';
 import { API_KEY_HEADER, type LicenseContext, type LicensedRequest } from './license-context';
-import { LicenseRateLimitGuard } from './rate-limit/license-rate-limit.guard';
+import { LicenseGuard } from './license.guard';
 
 /** The name of the API-KEY security scheme in the OpenAPI document. */
 export const API_KEY_SECURITY = 'API-KEY';
@@ -17,12 +16,13 @@ const RETRY_AFTER_HEADER = {
 };
 
 /**
- * The route needs an active license's `API-KEY`, within the license's rate limit: the guards, their
- * Swagger security, and their 401/403/429.
+ * The route needs an active license's `API-KEY`, within the license's rate limit: the guard (one, which
+ * also reads a `@JsonBody()` route's body after the key: see {@link LicenseGuard}), its Swagger security,
+ * and its 401/403/429.
  */
 export function ApiKeyAuth(): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    UseGuards(ApiKeyGuard, LicenseRateLimitGuard),
+    UseGuards(LicenseGuard),
     ApiSecurity(API_KEY_SECURITY),
     ApiEnvelopeError(HttpStatus.UNAUTHORIZED, {
       description: `No ${API_KEY_HEADER} header, or a key that matches no license.`,

@@ -11,7 +11,7 @@ import { REQUEST_ID_HEADER, requestContext } from '../logging/request-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { composeMiddleware } from './compose-middleware';
 import { hardenHttpServer, httpProtocolChecks } from './http-server-hardening';
-import { errorAnswerCapture } from '../common/http/request-info';
+import { captureErrorAnswers } from '../common/http/request-info';
 import { requestTimeout } from './request-timeout';
 import { HelmetOptions, securityHeadersByAnswer } from './security-headers';
 
@@ -29,6 +29,7 @@ import { HelmetOptions, securityHeadersByAnswer } from './security-headers';
 export function configureObservability(app: NestExpressApplication): void {
   const config = app.get<AppConfigService>(ConfigService);
   const secrets = [config.get('ADMIN_API_KEY', { infer: true }), config.get('METRICS_TOKEN', { infer: true })];
+  captureErrorAnswers(app.getHttpAdapter().getInstance());
   app.use(composeMiddleware([requestContext({ secrets }), securityHeadersByAnswer(DOCUMENT_PATHS, HELMET_OPTIONS)]));
   const origins = config.get('CORS_ORIGINS', { infer: true });
   if (origins) {
@@ -36,7 +37,6 @@ export function configureObservability(app: NestExpressApplication): void {
   }
   app.use(
     composeMiddleware([
-      errorAnswerCapture,
       httpAccessLog(app.get<Logger>(PINO_LOGGER)),
       app.get(MetricsService).httpMiddleware(),
       httpProtocolChecks,

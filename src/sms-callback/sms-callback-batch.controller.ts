@@ -111,7 +111,7 @@ export class SmsCallbackBatchController {
       body: { arrayMaxSize: `A batch carries at most ${MAX_BATCH_ITEMS} callbacks (received 1200): split it.` },
     },
   })
-  // Guards run bottom-up: the body is read (within its own limit) before its items are counted.
+  // The guard of @ApiKeyAuth() reads the body (within its own limit), then counts its items.
   @RateLimitCountsItems(MAX_BATCH_ITEMS)
   @JsonBody((moduleRef) => moduleRef.get(SmsCallbackOptions, { strict: false }).batchBodyLimitBytes)
   async createMany(

@@ -26,6 +26,8 @@ export const JSON_BODY_LIMITS = Symbol('JSON_BODY_LIMITS');
 export const DEFAULT_JSON_BODY_LIMITS: JsonBodyLimits = { maxBytes: 64 * 1024, timeoutMs: 30_000 };
 
 const BODY_LIMIT_KEY = 'sms-callback:body-limit';
+/** Set by {@link JsonBody} on its route: the guard of `@ApiKeyAuth()` reads the body itself, after the key. */
+export const JSON_BODY_KEY = 'json-body:route';
 const RAW_JSON = Symbol('rawJson');
 
 /** The body {@link JsonBodyGuard} read, if it read one. */
@@ -93,9 +95,12 @@ export class JsonBodyGuard implements CanActivate {
  * the controller), within the module's {@link JSON_BODY_LIMITS} or the route's own `limit` (e.g. `@JsonBody('1mb')`, or
  * `@JsonBody((moduleRef) => moduleRef.get(BatchLimit).size)`, resolved once), and the timeout of the
  * module's {@link JSON_BODY_LIMITS}. With its 408/413/415 in the OpenAPI document. A route without it never reads a body.
+ * Under `@ApiKeyAuth()`, whose one guard reads the body right after the key check, the JsonBodyGuard added here
+ * finds it read and passes at once.
  */
 export function JsonBody(limit?: BodyLimit): MethodDecorator {
   return applyDecorators(
+    SetMetadata(JSON_BODY_KEY, true),
     ...(limit === undefined ? [] : [SetMetadata(BODY_LIMIT_KEY, limit)]),
     UseGuards(JsonBodyGuard),
     ApiJsonBodyErrors(),

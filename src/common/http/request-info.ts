@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { FieldErrors } from '../envelope';
 
 /** The route label of a request that matched no route (unknown paths, static files). */
@@ -34,16 +34,17 @@ export function errorAnswerOf(res: Response): ErrorAnswer | undefined {
 /**
  * Remembers the `message` and `errors` of an error envelope as it is sent, whichever layer sends it (the
  * exception filter, the shutdown gate, the request timeout), so that the access line can say why and the
- * metrics can count authentication failures by reason.
+ * metrics can count authentication failures by reason. Installed once on the Express application's response
+ * prototype (`res.json` of its responses), not per request: no bound function, closure or own property on
+ * every response.
  */
-export function errorAnswerCapture(_req: Request, res: Response, next: NextFunction): void {
-  const json = res.json.bind(res);
-  res.json = (body: unknown) => {
-    if (res.statusCode >= 400 && typeof body === 'object' && body !== null) {
+export function captureErrorAnswers(app: { response: Response }): void {
+  const json = app.response.json;
+  app.response.json = function (this: Response, body: unknown) {
+    if (this.statusCode >= 400 && typeof body === 'object' && body !== null) {
       const { message, errors } = body as ErrorAnswer;
-      (res as unknown as { [ERROR_ANSWER]?: ErrorAnswer })[ERROR_ANSWER] = { message, errors };
+      (this as unknown as { [ERROR_ANSWER]?: ErrorAnswer })[ERROR_ANSWER] = { message, errors };
     }
-    return json(body);
+    return json.call(this, body);
   };
-  next();
 }

@@ -27,11 +27,24 @@ export class AppValidationPipe extends ValidationPipe {
     });
   }
 
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.metatype && typeof metadata.metatype === 'function' && value instanceof metadata.metatype) {
-      // Already this DTO, validated: the pipe is on the route and global too.
+  /**
+   * What needs no validation comes back as it is, at once rather than as a promise (Nest awaits either; on the
+   * callback route the pipe runs twice, global and on the controller, for each of its two custom parameters):
+   * a custom decorator's value (the license, the raw body: ValidationPipe leaves those alone, as
+   * `validateCustomDecorators` is off) and a value already of the DTO class (validated by the other of the two).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ValidationPipe's signature says Promise<any>; a value is awaited alike
+  override transform(value: unknown, metadata: ArgumentMetadata): any {
+    if (
+      metadata.type === 'custom' ||
+      (metadata.metatype && typeof metadata.metatype === 'function' && value instanceof metadata.metatype)
+    ) {
       return value;
     }
+    return this.validated(value, metadata);
+  }
+
+  private async validated(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata)) {
       if (!isPlainObject(value)) {
         throw ApiError.field(

@@ -1,11 +1,11 @@
-import { applyDecorators, CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
 import type { Response } from 'express';
 import type { LicensedRequest } from '../license-context';
 import { licenseRateLimitKey, tooManyRequests } from './license-rate-limit.guard';
 
-const MAX_ITEMS_KEY = 'license:rate-limit-max-items';
+export const MAX_ITEMS_KEY = 'license:rate-limit-max-items';
 /** The per-license window: the throttler's (see RateLimitModule), one second, blocked for as long once over. */
 const WINDOW_MS = 1_000;
 const THROTTLER_NAME = 'default';
@@ -19,7 +19,7 @@ type Storage = ThrottlerStorage & {
 /**
  * For a route whose JSON body is an array of items (a batch): each item counts against the license's requests
  * per second, not the request. {@link LicenseRateLimitGuard} counted the request (one) before the body was
- * read; this counts the other items once it is, as the route's last guard. A body that is not an array of
+ * read; this counts the other items once it is, as the last step of the guard of `@ApiKeyAuth()`. A body that is not an array of
  * 2..`maxItems` items counts as one (the route refuses it anyway). Over the limit: the same 429 as a single
  * request's, with `Retry-After`, and nothing is done.
  */
@@ -65,8 +65,9 @@ export class LicenseItemsRateLimitGuard implements CanActivate {
 
 /**
  * The route's body is a JSON array whose items each count against the license's rate limit (at most
- * `maxItems` of them are counted: a longer body is refused by the route). Put it after `@JsonBody()`.
+ * `maxItems` of them are counted: a longer body is refused by the route): counted by the guard of
+ * `@ApiKeyAuth()` once `@JsonBody()`'s body is read.
  */
 export function RateLimitCountsItems(maxItems: number): MethodDecorator {
-  return applyDecorators(SetMetadata(MAX_ITEMS_KEY, maxItems), UseGuards(LicenseItemsRateLimitGuard));
+  return SetMetadata(MAX_ITEMS_KEY, maxItems);
 }
