@@ -1,6 +1,6 @@
-import { HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { Controller } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiBody, ApiExtraModels, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiContract } from '../common/api-contract.decorator';
 import { JsonBody } from '../common/body/json-body.guard';
 import { RawJsonBody } from '../common/body/raw-json-body.decorator';
 import type { RawJson } from '../common/body/raw-json';
@@ -61,6 +61,7 @@ const DESCRIPTION = [
 
 /** `POST /api/vendor/v1/sms/callback/batch`: many delivery reports in one request. */
 @ApiTags('SMS callback')
+@ApiContract()
 @ApiKeyAuth()
 @ApiCommonErrors()
 @ApiExtraModels(CreateSmsCallbackDto)

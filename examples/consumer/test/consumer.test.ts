@@ -177,6 +177,29 @@ describe('routes: true (the vendor routes, in a plain host)', () => {
     assert.equal(unknownKey.json.code, 401);
   });
 
+  it('answers the batch route in the envelope: each item in its place, a body that is not an array 400', async () => {
+    const good = JSON.stringify(callback({ requestId: `req-${randomUUID()}` }));
+    const batch = await post(`${host.url}${VENDOR_PATH}/batch`, apiKey, `[${good}, ${good}, {"status": "x"}, 7]`);
+    assert.equal(batch.status, 200);
+    assert.equal(batch.json.code, 200);
+    assert.equal(batch.json.total_record, 4);
+    assert.deepEqual(
+      batch.json.data.map((item: { index: number; code: number }) => [item.index, item.code]),
+      [
+        [0, 201],
+        [1, 200],
+        [2, 400],
+        [3, 400],
+      ],
+    );
+    assert.equal(batch.json.data[1].data.id, batch.json.data[0].data.id);
+
+    const notArray = await post(`${host.url}${VENDOR_PATH}/batch`, apiKey, good);
+    assert.equal(notArray.status, 400);
+    assert.equal(notArray.json.code, 400);
+    assert.equal(notArray.json.data, null);
+  });
+
   it('serves the typed client (sms-callback-service/client) generated from the OpenAPI document', async () => {
     const client = createSmsCallbackClient({ baseUrl: host.url, apiKey });
     const body = {
