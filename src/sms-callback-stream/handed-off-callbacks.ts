@@ -1,7 +1,7 @@
 import type { OutboxedCallback } from '../sms-callback/callback-outbox';
 
 interface HandedOff extends OutboxedCallback {
-  /** When this process got it (its own clock: the lease began at the statement's start, a moment before). */
+  /** When its statement was sent (this process's clock; the lease began at the statement's start, after). */
   at: number;
 }
 
@@ -28,8 +28,8 @@ export class HandedOffCallbacks {
     return this.entries.length >= this.capacity;
   }
 
-  add(rows: OutboxedCallback[]): void {
-    const at = Date.now();
+  /** The rows of a statement sent at `at` (`Date.now()`). */
+  add(rows: OutboxedCallback[], at: number): void {
     for (const row of rows) {
       this.entries.push({ outboxId: row.outboxId, callback: row.callback, at });
     }

@@ -179,12 +179,12 @@ describe('OutboxRelay', () => {
   it('should publish what is handed off from memory, without claiming nor reading it, once a look found no backlog', async () => {
     outbox.rows = [entry(1)];
     start({ pollIntervalMs: 60_000 });
-    expect(relay.handOffMs()).toBe(0);
+    expect(relay.handOff().leaseMs).toBe(0);
     // The backlog goes first; once a look finds the table empty, new rows are handed off, leased for twice the timeout.
-    await until(() => relay.handOffMs() === 20_000);
+    await until(() => relay.handOff().leaseMs === 20_000);
     expect(publisher.published).toEqual([entry(1).callbackId]);
     const claims = outbox.claims;
-    relay.recorded(outbox.handOff([entry(2), entry(3)]), relay.handOffMs());
+    relay.recorded(outbox.handOff([entry(2), entry(3)]), relay.handOff());
     await until(() => expect(outbox.rows).toEqual([]));
     expect(publisher.published).toEqual([1, 2, 3].map((n) => entry(n).callbackId));
     expect(outbox.removed).toEqual([['1'], ['2', '3']]);
@@ -194,12 +194,12 @@ describe('OutboxRelay', () => {
 
   it('should hand nothing off while the broker is unreachable, and end the lease of what it could not publish', async () => {
     start({ pollIntervalMs: 60_000 });
-    await until(() => relay.handOffMs() > 0);
+    await until(() => relay.handOff().leaseMs > 0);
     publisher.openError = new Error('connect ECONNREFUSED 127.0.0.1:5672');
     publisher.status = { reachable: false, since: new Date() };
-    expect(relay.handOffMs()).toBe(0);
+    expect(relay.handOff().leaseMs).toBe(0);
     // Rows of a statement that was leased just before the broker went away.
-    relay.recorded(outbox.handOff([entry(4)]), 20_000);
+    relay.recorded(outbox.handOff([entry(4)]), { leaseMs: 20_000, since: Date.now() });
     await until(() => expect(outbox.released).toEqual([['4']]));
     expect(publisher.published).toEqual([]);
     expect(outbox.leased.has('4')).toBe(false);
@@ -208,9 +208,9 @@ describe('OutboxRelay', () => {
   it('should give up handed-off rows whose turn comes too late, leaving them to the look that follows their lease', async () => {
     // Published within half the 40 ms timeout of their hand-off, or not from memory.
     start({ batchSize: 1, pollIntervalMs: 60_000, publishTimeoutMs: 40 });
-    await until(() => relay.handOffMs() > 0);
+    await until(() => relay.handOff().leaseMs > 0);
     publisher.delayMs = 30;
-    relay.recorded(outbox.handOff([entry(1), entry(2), entry(3)]), relay.handOffMs());
+    relay.recorded(outbox.handOff([entry(1), entry(2), entry(3)]), relay.handOff());
     await until(() => expect(outbox.removed).toEqual([['1']]));
     // The relay is idle again (it would have published them by now; a loaded machine gets more time).
     await sleep(50);
@@ -218,18 +218,30 @@ describe('OutboxRelay', () => {
     expect(outbox.removed).toEqual([['1']]);
     // Not released either: still leased, as the statement wrote them, until their lease ends.
     expect(outbox.released).toEqual([]);
-    expect(relay.handOffMs()).toBe(0);
+    expect(relay.handOff().leaseMs).toBe(0);
   });
 
   it('should end the lease of handed-off rows it cannot publish when it stops', async () => {
     start({ pollIntervalMs: 60_000 });
-    await until(() => relay.handOffMs() > 0);
+    await until(() => relay.handOff().leaseMs > 0);
     publisher.status = { reachable: false, since: new Date() };
     publisher.openError = new Error('connect ECONNREFUSED 127.0.0.1:5672');
     publisher.delayMs = 1_000;
-    relay.recorded(outbox.handOff([entry(5)]), 20_000);
+    relay.recorded(outbox.handOff([entry(5)]), { leaseMs: 20_000, since: Date.now() });
     await relay.beforeApplicationShutdown();
     expect(publisher.published).toEqual([]);
     expect(outbox.released.flat()).toContain('5');
+  });
+
+  it('should count a hand-off from when its statement was sent: rows of a statement that took long are left to the table', async () => {
+    start({ pollIntervalMs: 60_000, publishTimeoutMs: 40 });
+    await until(() => relay.handOff().leaseMs > 0);
+    // Sent 1 s ago (a slow statement): past half the 40 ms timeout before its turn could come.
+    relay.recorded(outbox.handOff([entry(6)]), { leaseMs: 80, since: Date.now() - 1_000 });
+    await until(() => relay.handOff().leaseMs === 0);
+    await sleep(30);
+    expect(publisher.published).toEqual([]);
+    expect(outbox.removed).toEqual([]);
+    expect(outbox.released).toEqual([]);
   });
 });

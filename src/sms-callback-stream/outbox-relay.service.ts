@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import type { OutboxedCallback } from '../sms-callback/callback-outbox';
+import type { OutboxedCallback, OutboxHandOff } from '../sms-callback/callback-outbox';
 import { BrokerPublisher } from './broker-publisher';
 import { HandedOffCallbacks } from './handed-off-callbacks';
 import { OutboxRepository, type ClaimedEntry } from './outbox.repository';
@@ -19,7 +19,7 @@ const FIRST_RETRY_DELAY_MS = 250;
 /**
  * Moves the outbox to the broker, in batches, two ways:
  * - **Handed off** (the normal case): the rows this process stores while the relay is caught up are leased to
- *   it in the statement that stores them ({@link handOffMs}, twice the publish timeout), and published from
+ *   it in the statement that stores them ({@link handOff}, twice the publish timeout), and published from
  *   what the writer stored ({@link recorded}): no read of the table, no claim. See {@link HandedOffCallbacks}.
  * - **Claimed**: every `pollIntervalMs` (and at once while full batches come) it claims the oldest rows that no
  *   relay holds (rows of other instances, of one that died, or stored while the broker was unreachable), with
@@ -83,17 +83,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.publisher?.close();
   }
 
-  /** For how long the rows of the next statement are handed off to this process (0: not handed off). */
-  handOffMs(): number {
+  /** Whether, and for how long, the rows of the statement about to be sent are handed off to this process. */
+  handOff(): OutboxHandOff {
     const handingOff =
       this.running && this.caughtUp && this.publisher?.status.reachable === true && !this.handedOff.full;
-    return handingOff ? this.leaseMs : 0;
+    return { leaseMs: handingOff ? this.leaseMs : 0, since: Date.now() };
   }
 
   /** Outbox rows were committed by this process (handed off to it, or not): relay them now. */
-  recorded(rows: OutboxedCallback[], handOffMs: number): void {
-    if (handOffMs > 0) {
-      this.handedOff.add(rows);
+  recorded(rows: OutboxedCallback[], handOff: OutboxHandOff): void {
+    if (handOff.leaseMs > 0) {
+      this.handedOff.add(rows, handOff.since);
     }
     this.wake();
   }

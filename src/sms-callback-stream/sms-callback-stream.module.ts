@@ -36,8 +36,8 @@ import { SmsCallbackStreamStatus } from './sms-callback-stream.status';
         brokerUrl
           ? {
               table: OUTBOX_TABLE,
-              handOffMs: () => relay.handOffMs(),
-              recorded: (rows, handOffMs) => relay.recorded(rows, handOffMs),
+              handOff: () => relay.handOff(),
+              recorded: (rows, handOff) => relay.recorded(rows, handOff),
             }
           : null,
     },

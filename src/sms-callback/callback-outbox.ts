@@ -18,13 +18,20 @@ export interface OutboxedCallback {
 export interface CallbackOutbox {
   readonly table: string;
   /**
-   * Asked for each statement: for how many milliseconds its rows are leased, from the statement's start, to
-   * this process, which publishes them from what it stored ({@link recorded}) rather than reading them back;
-   * 0: no lease, the rows wait for the relay's next look at the table.
+   * Asked just before each statement: whether, and for how long, its rows are leased to this process, which
+   * then publishes them from what it stored ({@link recorded}) rather than reading them back.
    */
-  handOffMs(): number;
-  /** Called after a statement that wrote outbox rows has committed, with its rows and its `handOffMs`. */
-  recorded(rows: OutboxedCallback[], handOffMs: number): void;
+  handOff(): OutboxHandOff;
+  /** Called after a statement that wrote outbox rows has committed, with its rows and its {@link handOff}. */
+  recorded(rows: OutboxedCallback[], handOff: OutboxHandOff): void;
+}
+
+/** The lease a statement writes its outbox rows with. */
+export interface OutboxHandOff {
+  /** From the statement's start (the database's `now()`); 0: no lease, the rows wait for the relay's look at the table. */
+  readonly leaseMs: number;
+  /** `Date.now()` when it was asked for, just before the statement was sent: when the lease began, at the latest. */
+  readonly since: number;
 }
 
 /** Provided (globally) by the module that relays the outbox; absent or null: no outbox rows are written. */

@@ -93,9 +93,9 @@ export class SmsCallbackRepository {
     const params: unknown[] = INSERTED_COLUMNS.map(([, , property]) => callbacks.map((callback) => callback[property]));
     // Only what the database made is read back (the rest is what was sent): less to send, parse and convert.
     let statement = INSERT;
-    const handOffMs = this.outbox?.handOffMs() ?? 0;
+    const handOff = this.outbox?.handOff();
     if (this.outbox) {
-      params.push(handOffMs);
+      params.push(handOff!.leaseMs);
       statement = withOutboxRows(statement, this.outbox.table, `$${params.length}`);
     }
     const made: Array<Pick<InsertedSmsCallback, 'id' | 'receivedAt' | 'enterpriseId' | 'replayKey'> & OutboxId> =
@@ -115,7 +115,7 @@ export class SmsCallbackRepository {
     if (this.outbox && made.length > 0) {
       this.outbox.recorded(
         inserted.map((callback, i) => ({ outboxId: made[i].outboxId!, callback })),
-        handOffMs,
+        handOff!,
       );
     }
     return inserted;
@@ -271,14 +271,14 @@ interface OutboxId {
 
 /**
  * The insert, and an outbox row per row it inserted, in one statement: a data-modifying CTE commits both or
- * neither, in the insert's round trip. The rows are leased for `handOffMs` (the parameter's number) from the
+ * neither, in the insert's round trip. The rows are leased for `leaseMs` (the parameter's number) from the
  * statement's start, unless it is 0, and each callback comes back with its row's id.
  */
-function withOutboxRows(insert: string, outboxTable: string, handOffMs: string): string {
+function withOutboxRows(insert: string, outboxTable: string, leaseMs: string): string {
   return `WITH inserted AS (${insert}),
        outboxed AS (INSERT INTO ${outboxTable} (callback_id, callback_received_at, callback_send_time_at, claimed_until)
                     SELECT "id", "receivedAt", "sendTimeAt",
-                           CASE WHEN ${handOffMs}::int > 0 THEN now() + ${handOffMs}::int * interval '1 millisecond' END
+                           CASE WHEN ${leaseMs}::int > 0 THEN now() + ${leaseMs}::int * interval '1 millisecond' END
                       FROM inserted
                     RETURNING id, callback_id)
      SELECT inserted.*, outboxed.id AS "outboxId" FROM inserted JOIN outboxed ON outboxed.callback_id = inserted."id"`;
