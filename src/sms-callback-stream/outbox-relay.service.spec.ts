@@ -244,4 +244,15 @@ describe('OutboxRelay', () => {
     expect(outbox.removed).toEqual([]);
     expect(outbox.released).toEqual([]);
   });
+
+  it('should publish rows stored before it caught up (left in the table) before rows handed off after them', async () => {
+    start({ pollIntervalMs: 60_000 });
+    await until(() => relay.handOff().leaseMs > 0);
+    // A statement sent before the relay caught up committed after its look: its row waits unclaimed.
+    outbox.rows.push(entry(8));
+    relay.recorded([{ outboxId: '8', callback: entry(8).callback! }], { leaseMs: 0, since: Date.now() });
+    relay.recorded(outbox.handOff([entry(9), entry(10)]), relay.handOff());
+    await until(() => expect(outbox.rows).toEqual([]));
+    expect(publisher.published).toEqual([8, 9, 10].map((n) => entry(n).callbackId));
+  });
 });

@@ -45,6 +45,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** True once a look at the table found nothing unclaimed left; false after any failure. */
   private caughtUp = false;
   private nextLookAt = 0;
+  /**
+   * Set when this process committed rows that were not handed off (stored before it caught up) since the last
+   * look at the table began: the next batch is a look, so that those rows go out before any handed off later.
+   */
+  private storedUnclaimed = false;
   private readonly handedOff: HandedOffCallbacks;
 
   constructor(
@@ -94,6 +99,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   recorded(rows: OutboxedCallback[], handOff: OutboxHandOff): void {
     if (handOff.leaseMs > 0) {
       this.handedOff.add(rows, handOff.since);
+    } else {
+      this.storedUnclaimed = true;
     }
     this.wake();
   }
@@ -129,11 +136,15 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  /** The handed-off rows, but a look at the table at least every `pollIntervalMs`. */
+  /**
+   * The handed-off rows, but a look at the table at least every `pollIntervalMs`, and first when rows of this
+   * process wait there unclaimed (they are older).
+   */
   private relayNext(): Promise<BatchOutcome> {
-    if (this.handedOff.size > 0 && Date.now() < this.nextLookAt) {
+    if (this.handedOff.size > 0 && !this.storedUnclaimed && Date.now() < this.nextLookAt) {
       return this.relayHandedOff();
     }
+    this.storedUnclaimed = false;
     this.nextLookAt = Date.now() + this.settings.pollIntervalMs;
     return this.relayClaimed();
   }
